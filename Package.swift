@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Numeral",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "numeral", targets: ["numeral"]),
+        .library(name: "Numeral", targets: ["Numeral"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Public API
+        .executableTarget(
+            name: "numeral",
+            dependencies: [
+                "Numeral",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Numeral",
+            dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
+            resources: [.copy("Resources/numeral-default.safetensors")],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Implementation details
+        .target(name: "NumeralCore", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
+        .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib"], swiftSettings: swiftSettings),
+        .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
+        .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "COpenBLAS"),
+        .systemLibrary(name: "CNumeralZlib"),
+        .systemLibrary(name: "CPNG"),
+        .systemLibrary(name: "CTurboJPEG"),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["NumeralCore", "NumeralNN"], path: "Tests/TestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralCoreTests", dependencies: ["NumeralCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralNNTests", dependencies: ["NumeralNN", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralDataTests", dependencies: ["NumeralData", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralTrainingTests", dependencies: ["NumeralTraining", "Numeral", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

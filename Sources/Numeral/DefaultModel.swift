@@ -1,0 +1,39 @@
+@_exported public import NumeralCore
+@_exported public import NumeralNN
+@_exported public import NumeralData
+@_exported public import NumeralTraining
+@_exported public import NumeralVision
+import Foundation
+
+/// Where the model a command uses comes from when no `--model` is given.
+public enum DefaultModel {
+    /// The trained model shipped in the repository, bundled with the `Numeral` library.
+    public static var shippedPath: String? {
+        Bundle.module.path(forResource: "numeral-default", ofType: "safetensors")
+    }
+
+    /// `explicit`, else `$NUMERAL_MODEL`, else the shipped model.
+    public static func resolve(_ explicit: String?) throws(ModelFileError) -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["NUMERAL_MODEL"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        guard let shippedPath else {
+            throw .unreadable(path: "numeral-default.safetensors", reason: "the shipped model is missing from this build; pass --model FILE")
+        }
+        return shippedPath
+    }
+
+    public static func load(_ explicit: String?) throws(ModelFileError) -> Model {
+        try Model.load(from: resolve(explicit))
+    }
+}
+
+/// Where MNIST is read from: `--data DIR`, else `$NUMERAL_DATA`, else `./data/mnist`.
+public func resolveDataDirectory(_ explicit: String?) -> String {
+    if let explicit { return explicit }
+    if let fromEnvironment = ProcessInfo.processInfo.environment["NUMERAL_DATA"], !fromEnvironment.isEmpty {
+        return fromEnvironment
+    }
+    return "data/mnist"
+}

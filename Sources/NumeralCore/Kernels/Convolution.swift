@@ -1,0 +1,234 @@
+import Foundation
+
+/// Sizes of a 2-D convolution over an NCHW batch.
+///
+/// input `[batch, inputChannels, height, width]`, weight `[outputChannels, inputChannels,
+/// kernelHeight, kernelWidth]` (PyTorch's layout), output `[batch, outputChannels,
+/// outputHeight, outputWidth]`. Zero padding on all four sides.
+public struct Conv2DGeometry: Sendable, Equatable, CustomStringConvertible {
+    public var batch: Int, inputChannels: Int, height: Int, width: Int
+    public var outputChannels: Int, kernelHeight: Int, kernelWidth: Int
+    public var stride: Int, padding: Int
+
+    public init(batch: Int, inputChannels: Int, height: Int, width: Int,
+                outputChannels: Int, kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(stride >= 1 && padding >= 0, "stride \(stride), padding \(padding)")
+        self.batch = batch; self.inputChannels = inputChannels; self.height = height; self.width = width
+        self.outputChannels = outputChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.stride = stride; self.padding = padding
+        precondition(outputHeight >= 1 && outputWidth >= 1, "convolution \(self) has an empty output")
+    }
+
+    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    public var inputShape: Shape { [batch, inputChannels, height, width] }
+    public var weightShape: Shape { [outputChannels, inputChannels, kernelHeight, kernelWidth] }
+    public var outputShape: Shape { [batch, outputChannels, outputHeight, outputWidth] }
+    /// Rows of the im2col matrix: one per (channel, ky, kx).
+    var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
+    var outputPlane: Int { outputHeight * outputWidth }
+    var inputPlane: Int { height * width }
+    public var description: String {
+        "conv \(inputShape) * \(weightShape) stride \(stride) pad \(padding)"
+    }
+    /// Multiply-adds ×2 of one forward pass.
+    public var forwardFLOPs: Int { 2 * batch * outputChannels * outputPlane * patchSize }
+}
+
+extension Kernels {
+    /// Convolution forward by im2col + GEMM, samples split across workers.
+    public static func conv2DForward(input: [Float], weight: [Float], bias: [Float],
+                                     geometry g: Conv2DGeometry) -> [Float] {
+        checkConv(g, input: input.count, weight: weight.count, bias: bias.count)
+        var output = [Float](repeating: 0, count: g.outputShape.count)
+        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in output.withUnsafeMutableBufferPointer { y in
+                let (x, w, b, y) = (x.baseAddress!, w.baseAddress!, b.baseAddress!, y.baseAddress!)
+                forEachSampleChunk(g.batch) { samples in
+                    let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+                    defer { col.deallocate() }
+                    for n in samples {
+                        im2col(x + n * g.inputChannels * g.inputPlane, g, into: col)
+                        let yn = y + n * g.outputChannels * g.outputPlane
+                        // y[n]: [OC, OH*OW] = w: [OC, C*KH*KW] · col: [C*KH*KW, OH*OW]
+                        gemm(GEMMShape(m: g.outputChannels, n: g.outputPlane, k: g.patchSize),
+                             a: w, transposeA: false, b: col, transposeB: false, c: yn,
+                             alpha: 1, beta: 0, parallel: false)
+                        for oc in 0..<g.outputChannels {
+                            let row = yn + oc * g.outputPlane
+                            let bo = b[oc]
+                            for i in 0..<g.outputPlane { row[i] += bo }
+                        }
+                    }
+                }
+            } }
+        } }
+        return output
+    }
+
+    /// Convolution backward: returns the input gradient and *adds* the weight and bias
+    /// gradients into `weightGradient` and `biasGradient`.
+    public static func conv2DBackward(input: [Float], weight: [Float], outputGradient: [Float],
+                                      geometry g: Conv2DGeometry,
+                                      weightGradient: inout [Float], biasGradient: inout [Float],
+                                      needsInputGradient: Bool = true) -> [Float] {
+        checkConv(g, input: input.count, weight: weight.count, bias: biasGradient.count)
+        precondition(outputGradient.count == g.outputShape.count && weightGradient.count == weight.count,
+                     "conv backward: gradient sizes do not match \(g)")
+        var inputGradient = [Float](repeating: 0, count: needsInputGradient ? input.count : 0)
+        let workers = min(threadCount, max(g.batch, 1))
+        // One weight-gradient buffer per worker, summed at the end (no shared writes).
+        var partial = [Float](repeating: 0, count: workers * weight.count)
+        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in
+            outputGradient.withUnsafeBufferPointer { dy in inputGradient.withUnsafeMutableBufferPointer { dx in
+                partial.withUnsafeMutableBufferPointer { dwAll in
+                    let (x, w, dy, dwAll) = (x.baseAddress!, w.baseAddress!, dy.baseAddress!, dwAll.baseAddress!)
+                    let dx = dx.baseAddress
+                    parallelFor(workers) { worker in
+                        let dw = dwAll + worker * weight.count
+                        let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+                        defer { col.deallocate() }
+                        for n in split(g.batch, into: workers, part: worker) {
+                            let dyn = dy + n * g.outputChannels * g.outputPlane
+                            im2col(x + n * g.inputChannels * g.inputPlane, g, into: col)
+                            // dw: [OC, CKK] += dy[n]: [OC, OHW] · colᵀ: [OHW, CKK]
+                            gemm(GEMMShape(m: g.outputChannels, n: g.patchSize, k: g.outputPlane),
+                                 a: dyn, transposeA: false, b: col, transposeB: true, c: dw,
+                                 alpha: 1, beta: 1, parallel: false)
+                            if let dx {
+                                // dcol: [CKK, OHW] = wᵀ: [CKK, OC] · dy[n]: [OC, OHW]
+                                gemm(GEMMShape(m: g.patchSize, n: g.outputPlane, k: g.outputChannels),
+                                     a: w, transposeA: true, b: dyn, transposeB: false, c: col,
+                                     alpha: 1, beta: 0, parallel: false)
+                                col2im(col, g, into: dx + n * g.inputChannels * g.inputPlane)
+                            }
+                        }
+                    }
+                }
+            } }
+        } }
+        for worker in 0..<workers {
+            for i in 0..<weight.count { weightGradient[i] += partial[worker * weight.count + i] }
+        }
+        for n in 0..<g.batch {
+            for oc in 0..<g.outputChannels {
+                let base = (n * g.outputChannels + oc) * g.outputPlane
+                var sum: Float = 0
+                for i in 0..<g.outputPlane { sum += outputGradient[base + i] }
+                biasGradient[oc] += sum
+            }
+        }
+        return inputGradient
+    }
+
+    static func checkConv(_ g: Conv2DGeometry, input: Int, weight: Int, bias: Int) {
+        precondition(input == g.inputShape.count, "\(g): input has \(input) scalars")
+        precondition(weight == g.weightShape.count, "\(g): weight has \(weight) scalars")
+        precondition(bias == g.outputChannels, "\(g): bias has \(bias) scalars")
+    }
+
+    /// Splits `0..<count` into one contiguous chunk per worker and runs them in parallel.
+    static func forEachSampleChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let workers = min(threadCount, max(count, 1))
+        if workers == 1 { body(0..<count); return }
+        parallelFor(workers) { body(split(count, into: workers, part: $0)) }
+    }
+
+    /// col: [C*KH*KW, OH*OW]; row (c, ky, kx) holds the input pixel each output position sees.
+    static func im2col(_ x: UnsafePointer<Float>, _ g: Conv2DGeometry, into col: UnsafeMutablePointer<Float>) {
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        var row = 0
+        for c in 0..<g.inputChannels {
+            let plane = x + c * g.inputPlane
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let out = col + row * g.outputPlane
+                    for oy in 0..<oh {
+                        let iy = oy * g.stride - g.padding + ky
+                        let dst = out + oy * ow
+                        if iy < 0 || iy >= g.height {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let src = plane + iy * g.width
+                        for ox in 0..<ow {
+                            let ix = ox * g.stride - g.padding + kx
+                            dst[ox] = (ix >= 0 && ix < g.width) ? src[ix] : 0
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// The adjoint of im2col: adds each column entry back onto the pixel it came from.
+    static func col2im(_ col: UnsafePointer<Float>, _ g: Conv2DGeometry, into dx: UnsafeMutablePointer<Float>) {
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        var row = 0
+        for c in 0..<g.inputChannels {
+            let plane = dx + c * g.inputPlane
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let src = col + row * g.outputPlane
+                    for oy in 0..<oh {
+                        let iy = oy * g.stride - g.padding + ky
+                        if iy < 0 || iy >= g.height { continue }
+                        let dst = plane + iy * g.width
+                        for ox in 0..<ow {
+                            let ix = ox * g.stride - g.padding + kx
+                            if ix >= 0 && ix < g.width { dst[ix] += src[oy * ow + ox] }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    // MARK: - References
+
+    /// Direct seven-loop convolution, same contract as `conv2DForward`.
+    public static func conv2DForwardReference(input: [Float], weight: [Float], bias: [Float],
+                                              geometry g: Conv2DGeometry) -> [Float] {
+        checkConv(g, input: input.count, weight: weight.count, bias: bias.count)
+        var y = [Float](repeating: 0, count: g.outputShape.count)
+        for n in 0..<g.batch { for oc in 0..<g.outputChannels {
+            for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+                var sum = bias[oc]
+                for c in 0..<g.inputChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                    let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
+                    guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                    sum += input[((n * g.inputChannels + c) * g.height + iy) * g.width + ix]
+                        * weight[((oc * g.inputChannels + c) * g.kernelHeight + ky) * g.kernelWidth + kx]
+                } } }
+                y[((n * g.outputChannels + oc) * g.outputHeight + oy) * g.outputWidth + ox] = sum
+            } }
+        } }
+        return y
+    }
+
+    /// Direct-loop backward, same contract as `conv2DBackward`.
+    public static func conv2DBackwardReference(input: [Float], weight: [Float], outputGradient: [Float],
+                                               geometry g: Conv2DGeometry,
+                                               weightGradient: inout [Float], biasGradient: inout [Float],
+                                               needsInputGradient: Bool = true) -> [Float] {
+        checkConv(g, input: input.count, weight: weight.count, bias: biasGradient.count)
+        var dx = [Float](repeating: 0, count: needsInputGradient ? input.count : 0)
+        for n in 0..<g.batch { for oc in 0..<g.outputChannels {
+            for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+                let d = outputGradient[((n * g.outputChannels + oc) * g.outputHeight + oy) * g.outputWidth + ox]
+                biasGradient[oc] += d
+                for c in 0..<g.inputChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                    let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
+                    guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                    let xi = ((n * g.inputChannels + c) * g.height + iy) * g.width + ix
+                    let wi = ((oc * g.inputChannels + c) * g.kernelHeight + ky) * g.kernelWidth + kx
+                    weightGradient[wi] += d * input[xi]
+                    if needsInputGradient { dx[xi] += d * weight[wi] }
+                } } }
+            } }
+        } }
+        return dx
+    }
+}

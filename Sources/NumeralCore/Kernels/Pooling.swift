@@ -1,0 +1,79 @@
+import Foundation
+
+/// Sizes of a max pooling over an NCHW batch (no padding; windows that would cross the
+/// border are dropped, as in PyTorch's default `ceil_mode=False`).
+public struct Pool2DGeometry: Sendable, Equatable {
+    public var batch: Int, channels: Int, height: Int, width: Int
+    public var size: Int, stride: Int
+
+    public init(batch: Int, channels: Int, height: Int, width: Int, size: Int, stride: Int) {
+        precondition(size >= 1 && stride >= 1 && size <= height && size <= width,
+                     "pool \(size)/\(stride) over \(height)x\(width)")
+        self.batch = batch; self.channels = channels; self.height = height; self.width = width
+        self.size = size; self.stride = stride
+    }
+    public var outputHeight: Int { (height - size) / stride + 1 }
+    public var outputWidth: Int { (width - size) / stride + 1 }
+    public var inputShape: Shape { [batch, channels, height, width] }
+    public var outputShape: Shape { [batch, channels, outputHeight, outputWidth] }
+}
+
+extension Kernels {
+    /// Max pooling. Returns the output and, for each output element, the flat index of the
+    /// input element that won (what backward routes the gradient to). Ties go to the first.
+    public static func maxPool2DForward(input: [Float], geometry g: Pool2DGeometry) -> (output: [Float], argmax: [Int32]) {
+        precondition(input.count == g.inputShape.count, "maxPool \(g.inputShape): input has \(input.count) scalars")
+        let count = g.outputShape.count
+        var output = [Float](repeating: 0, count: count)
+        var argmax = [Int32](repeating: 0, count: count)
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
+            argmax.withUnsafeMutableBufferPointer { am in
+                let (x, y, am) = (x.baseAddress!, y.baseAddress!, am.baseAddress!)
+                forEachSampleChunk(g.batch * g.channels) { planes in
+                    for p in planes {
+                        let inBase = p * g.height * g.width, outBase = p * oh * ow
+                        for oy in 0..<oh { for ox in 0..<ow {
+                            var best = -Float.infinity, bestIndex = inBase + oy * g.stride * g.width + ox * g.stride
+                            for ky in 0..<g.size {
+                                let rowIndex = inBase + (oy * g.stride + ky) * g.width + ox * g.stride
+                                for kx in 0..<g.size where x[rowIndex + kx] > best {
+                                    best = x[rowIndex + kx]; bestIndex = rowIndex + kx
+                                }
+                            }
+                            y[outBase + oy * ow + ox] = best
+                            am[outBase + oy * ow + ox] = Int32(bestIndex)
+                        } }
+                    }
+                }
+            }
+        } }
+        return (output, argmax)
+    }
+
+    /// Routes each output gradient to the input element that won the forward max.
+    public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int) -> [Float] {
+        precondition(outputGradient.count == argmax.count, "maxPool backward: \(outputGradient.count) vs \(argmax.count)")
+        var dx = [Float](repeating: 0, count: inputCount)
+        dx.withUnsafeMutableBufferPointer { dx in
+            for (i, j) in argmax.enumerated() { dx[Int(j)] += outputGradient[i] }
+        }
+        return dx
+    }
+
+    /// Plain-loop max pooling, same contract as `maxPool2DForward`.
+    public static func maxPool2DForwardReference(input: [Float], geometry g: Pool2DGeometry) -> (output: [Float], argmax: [Int32]) {
+        var output: [Float] = [], argmax: [Int32] = []
+        for p in 0..<(g.batch * g.channels) {
+            for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+                var best = -Float.infinity, bestIndex = -1
+                for ky in 0..<g.size { for kx in 0..<g.size {
+                    let i = p * g.height * g.width + (oy * g.stride + ky) * g.width + ox * g.stride + kx
+                    if bestIndex < 0 || input[i] > best { best = input[i]; bestIndex = i }
+                } }
+                output.append(best); argmax.append(Int32(bestIndex))
+            } }
+        }
+        return (output, argmax)
+    }
+}

@@ -1,0 +1,82 @@
+
+public import Foundation
+
+/// What is wrong with a model file.
+public enum ModelFileError: Error, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case notSafetensors(path: String, reason: String)
+    case notNumeralModel(path: String)
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): "cannot read model \(path): \(reason)"
+        case let .notSafetensors(path, reason): "\(path) is not a safetensors file: \(reason)"
+        case let .notNumeralModel(path): "\(path) is a safetensors file but not a Numeral model (no numeral metadata)"
+        case let .invalid(path, reason): "model \(path) is damaged or incompatible: \(reason)"
+        }
+    }
+}
+
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
+/// `{"__metadata__": {String: String}, name: {"dtype", "shape", "data_offsets": [begin, end]}}`,
+/// then the raw little-endian tensor bytes. Numeral writes F32 only.
+public enum SafeTensors {
+    public static func encode(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) -> Data {
+        var header: [String: Any] = ["__metadata__": metadata]
+        var offset = 0
+        for (name, tensor) in tensors {
+            let bytes = tensor.shape.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape.dimensions, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // Pad the header with spaces to a multiple of 8 so the data is aligned.
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out = Data()
+        out.reserveCapacity(8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(json)
+        for (_, tensor) in tensors {
+            tensor.scalars.withUnsafeBytes { out.append(contentsOf: $0) }  // x86-64 and arm64 are little-endian
+        }
+        return out
+    }
+
+    public static func decode(_ data: Data, path: String) throws(ModelFileError)
+        -> (tensors: [String: Tensor], metadata: [String: String]) {
+        guard data.count >= 8 else { throw .notSafetensors(path: path, reason: "only \(data.count) bytes") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength >= 2, headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
+            throw .notSafetensors(path: path, reason: "header length \(headerLength) does not fit a \(data.count)-byte file")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        guard let object = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
+              let header = object as? [String: Any] else {
+            throw .notSafetensors(path: path, reason: "header is not a JSON object")
+        }
+        let body = data.count - headerEnd
+        var tensors: [String: Tensor] = [:]
+        for (name, value) in header where name != "__metadata__" {
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+                  offsets.count == 2 else {
+                throw .notSafetensors(path: path, reason: "entry \(name) lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else { throw .invalid(path: path, reason: "tensor \(name) is \(dtype), Numeral reads F32") }
+            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
+                throw .invalid(path: path, reason: "tensor \(name) has shape \(shape)")
+            }
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] <= body, offsets[1] - offsets[0] == count * 4 else {
+                throw .invalid(path: path, reason: "tensor \(name) \(shape) has offsets \(offsets) in a \(body)-byte body")
+            }
+            let start = headerEnd + offsets[0]
+            var scalars = [Float](repeating: 0, count: count)
+            scalars.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: start..<(start + count * 4)) }
+            tensors[name] = Tensor(shape: Shape(shape), scalars: scalars)
+        }
+        let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+        return (tensors, metadata)
+    }
+}

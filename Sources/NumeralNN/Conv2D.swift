@@ -1,0 +1,68 @@
+public import NumeralCore
+
+/// 2-D convolution over NCHW input with square kernels, stride and zero padding.
+///
+/// input `[batch, inputChannels, H, W]`, weight `[outputChannels, inputChannels, k, k]`,
+/// output `[batch, outputChannels, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1]`.
+public struct Conv2D: Layer {
+    public var weight: Parameter
+    public var bias: Parameter
+    public let inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int
+    private var cachedInput: Tensor?
+    private var skipsInputGradient = false
+
+    /// He-normal weights (std √(2/fanIn), fanIn = inputChannels·k·k), zero bias.
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                using rng: inout some RandomNumberGenerator) {
+        self.inputChannels = inputChannels; self.outputChannels = outputChannels
+        self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
+        let fanIn = inputChannels * kernelSize * kernelSize
+        weight = Parameter(name: "weight",
+                           value: .normal(shape: [outputChannels, inputChannels, kernelSize, kernelSize],
+                                          standardDeviation: (2 / Float(fanIn)).squareRoot(), using: &rng),
+                           decays: true)
+        bias = Parameter(name: "bias", value: Tensor(zeros: [outputChannels]))
+    }
+
+    public var spec: LayerSpec {
+        .conv2D(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,
+                stride: stride, padding: padding)
+    }
+
+    func geometry(_ input: Shape) -> Conv2DGeometry {
+        precondition(input.rank == 4 && input[1] == inputChannels,
+                     "Conv2D(\(inputChannels)→\(outputChannels)) got input \(input)")
+        return Conv2DGeometry(batch: input[0], inputChannels: inputChannels, height: input[2], width: input[3],
+                              outputChannels: outputChannels, kernelHeight: kernelSize, kernelWidth: kernelSize,
+                              stride: stride, padding: padding)
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        let g = geometry(input.shape)
+        return Tensor(shape: g.outputShape,
+                      scalars: Kernels.conv2DForward(input: input.scalars, weight: weight.value.scalars,
+                                                     bias: bias.value.scalars, geometry: g))
+    }
+
+    public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
+        cachedInput = input
+        return self(input)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let x = cachedInput else { preconditionFailure("Conv2D.backward called before forward") }
+        let g = geometry(x.shape)
+        precondition(outputGradient.shape == g.outputShape, "Conv2D backward got \(outputGradient.shape)")
+        let dx = Kernels.conv2DBackward(input: x.scalars, weight: weight.value.scalars,
+                                        outputGradient: outputGradient.scalars, geometry: g,
+                                        weightGradient: &weight.gradient, biasGradient: &bias.gradient,
+                                        needsInputGradient: !skipsInputGradient)
+        return skipsInputGradient ? Tensor(zeros: x.shape) : Tensor(shape: x.shape, scalars: dx)
+    }
+
+    public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {
+        visit(&weight); visit(&bias)
+    }
+
+    public mutating func markAsInputLayer() { skipsInputGradient = true }
+}

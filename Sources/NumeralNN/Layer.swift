@@ -1,0 +1,58 @@
+public import NumeralCore
+
+/// A trainable value and its gradient, found by `Layer.visitParameters`.
+public struct Parameter: Sendable {
+    /// Stable name inside its layer ("weight", "bias", "runningMean" …).
+    public var name: String
+    public var value: Tensor
+    /// Same count as `value`; layers *add* into it, the optimizer zeroes it.
+    public var gradient: [Float]
+    /// False for state that is saved but not optimised (batch-norm running statistics).
+    public var isTrainable: Bool
+    /// Whether weight decay / L2 applies (weights yes; biases and norm parameters no).
+    public var decays: Bool
+
+    public init(name: String, value: Tensor, isTrainable: Bool = true, decays: Bool = false) {
+        self.name = name
+        self.value = value
+        self.gradient = [Float](repeating: 0, count: isTrainable ? value.shape.count : 0)
+        self.isTrainable = isTrainable
+        self.decays = decays
+    }
+
+    public mutating func zeroGradient() {
+        for i in gradient.indices { gradient[i] = 0 }
+    }
+}
+
+/// A building block with a hand-written backward pass.
+///
+/// Layers have two forward paths: `callAsFunction` for inference (pure, no caches, so one
+/// model can serve many threads) and `forward(_:using:)` for training, which caches what
+/// `backward` needs and applies training-only behaviour (dropout, batch statistics).
+public protocol Layer: Sendable {
+    /// Inference.
+    func callAsFunction(_ input: Tensor) -> Tensor
+    /// Training forward: computes the output and caches what `backward` needs.
+    mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor
+    /// Accumulates parameter gradients (+=) and returns the gradient w.r.t. the input.
+    mutating func backward(_ outputGradient: Tensor) -> Tensor
+    /// Visits every parameter (trainable or saved state) in a stable order.
+    mutating func visitParameters(_ visit: (inout Parameter) -> Void)
+    /// The description this layer is rebuilt from when a model file is loaded.
+    var spec: LayerSpec { get }
+    /// Called on the first layer of a model: its input gradient is never used.
+    mutating func markAsInputLayer()
+}
+
+extension Layer {
+    public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {}
+    public mutating func markAsInputLayer() {}
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int {
+        var copy = self, count = 0
+        copy.visitParameters { if $0.isTrainable { count += $0.value.shape.count } }
+        return count
+    }
+}

@@ -1,0 +1,66 @@
+import NumeralCore
+
+/// A serialisable description of one layer. A model file stores its architecture as a list
+/// of these, so any stack of known layers loads without a new code path.
+public enum LayerSpec: Codable, Equatable, Sendable {
+    case dense(inputSize: Int, outputSize: Int)
+    case conv2D(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int)
+    case maxPool2D(size: Int, stride: Int)
+    case relu, sigmoid, tanh
+    case dropout(rate: Float)
+    case batchNorm(features: Int)
+    case flatten
+
+    /// A freshly initialised layer of this kind.
+    public func makeLayer(using rng: inout some RandomNumberGenerator) -> any Layer {
+        switch self {
+        case let .dense(i, o): Dense(inputSize: i, outputSize: o, using: &rng)
+        case let .conv2D(i, o, k, s, p):
+            Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p, using: &rng)
+        case let .maxPool2D(size, stride): MaxPool2D(size: size, stride: stride)
+        case .relu: Activation(.relu)
+        case .sigmoid: Activation(.sigmoid)
+        case .tanh: Activation(.tanh)
+        case let .dropout(rate): Dropout(rate: rate)
+        case let .batchNorm(features): BatchNorm(features: features)
+        case .flatten: Flatten()
+        }
+    }
+
+    /// Output shape of one sample (no batch axis), or nil when the input does not fit.
+    public func outputShape(for input: [Int]) -> [Int]? {
+        switch self {
+        case let .dense(i, o): return input == [i] ? [o] : nil
+        case let .conv2D(i, o, k, s, p):
+            guard input.count == 3, input[0] == i else { return nil }
+            let h = (input[1] + 2 * p - k) / s + 1, w = (input[2] + 2 * p - k) / s + 1
+            return h >= 1 && w >= 1 ? [o, h, w] : nil
+        case let .maxPool2D(size, stride):
+            guard input.count == 3, input[1] >= size, input[2] >= size else { return nil }
+            return [input[0], (input[1] - size) / stride + 1, (input[2] - size) / stride + 1]
+        case .relu, .sigmoid, .tanh, .dropout: return input
+        case let .batchNorm(f): return input.first == f ? input : nil
+        case .flatten: return [input.reduce(1, *)]
+        }
+    }
+}
+
+/// A model's architecture: the input shape of one sample and its layers in order.
+public struct Architecture: Codable, Equatable, Sendable {
+    public var name: String
+    public var inputShape: [Int]
+    public var layers: [LayerSpec]
+
+    public init(name: String, inputShape: [Int] = [1, 28, 28], layers: [LayerSpec]) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+    }
+
+    /// The per-sample output shape, or nil if some layer does not fit its input.
+    public var outputShape: [Int]? {
+        var shape: [Int]? = inputShape
+        for layer in layers { shape = shape.flatMap(layer.outputShape(for:)) }
+        return shape
+    }
+}

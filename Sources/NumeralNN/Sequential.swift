@@ -1,0 +1,46 @@
+public import NumeralCore
+
+/// Layers applied in order; backward walks them in reverse.
+public struct Sequential: Layer {
+    public var layers: [any Layer]
+    public let architecture: Architecture
+
+    /// A freshly initialised model. The architecture must chain (checked with a precondition;
+    /// a file's architecture is checked with a thrown error before it gets here).
+    public init(_ architecture: Architecture, using rng: inout some RandomNumberGenerator) {
+        precondition(architecture.outputShape != nil, "architecture \(architecture.name) does not chain")
+        self.architecture = architecture
+        layers = architecture.layers.map { $0.makeLayer(using: &rng) }
+        if !layers.isEmpty { layers[0].markAsInputLayer() }
+    }
+
+    public var spec: LayerSpec { preconditionFailure("Sequential is described by its Architecture") }
+
+    /// Inference on a batch `[batch] + architecture.inputShape`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { x, layer in layer(x) }
+    }
+
+    public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
+        var x = input
+        for i in layers.indices { x = layers[i].forward(x, using: &rng) }
+        return x
+    }
+
+    public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+        var g = outputGradient
+        for i in layers.indices.reversed() { g = layers[i].backward(g) }
+        return g
+    }
+
+    public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {
+        for i in layers.indices { layers[i].visitParameters(visit) }
+    }
+
+    /// Every parameter with its file name ("3.weight": layer index, then parameter name).
+    public mutating func visitNamedParameters(_ visit: (String, inout Parameter) -> Void) {
+        for i in layers.indices {
+            layers[i].visitParameters { visit("\(i).\($0.name)", &$0) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import NumeralCore
+public import NumeralNN
+import Foundation
+
+/// A training run that can be continued: the model file plus the optimizer state and the
+/// `TrainingProgress`, in one safetensors file (optimizer state as tensors `optimizer.N`,
+/// progress as JSON in the metadata).
+public struct Checkpoint: Sendable {
+    public var model: Model
+    public var optimizer: any Optimizer
+    public var progress: TrainingProgress
+
+    public init(model: Model, optimizer: any Optimizer, progress: TrainingProgress) {
+        self.model = model; self.optimizer = optimizer; self.progress = progress
+    }
+
+    static let progressKey = "checkpoint.progress"
+
+    public func save(to path: String) throws(FileWriteError) {
+        let encoder = JSONEncoder()
+        let progressJSON = String(decoding: (try? encoder.encode(progress)) ?? Data(), as: UTF8.self)
+        let state = optimizer.state.enumerated().map { slot, values in
+            (name: "optimizer.\(slot)", tensor: Tensor(shape: [values.count], scalars: values))
+        }
+        var model = model
+        model.history = progress.history
+        try writeAtomically(model.encoded(extraTensors: state, extraMetadata: [Self.progressKey: progressJSON]), to: path)
+    }
+
+    public static func load(from path: String) throws(ModelFileError) -> Checkpoint {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "I/O error" : "no such file")
+        }
+        let (model, tensors, metadata) = try Model.decode(data, path: path)
+        guard let text = metadata[progressKey],
+              let progress = try? JSONDecoder().decode(TrainingProgress.self, from: Data(text.utf8)) else {
+            throw .invalid(path: path, reason: "it is a finished model, not a training checkpoint (no progress to resume)")
+        }
+        guard let recipe = model.recipe, model.networks.count == 1 else {
+            throw .invalid(path: path, reason: "the checkpoint has no training recipe")
+        }
+        var optimizer = recipe.optimizer.makeOptimizer()
+        var slot = 0
+        while let t = tensors["optimizer.\(slot)"] {
+            optimizer.state.append(t.scalars)
+            slot += 1
+        }
+        optimizer.stepCount = progress.stepCount
+        return Checkpoint(model: model, optimizer: optimizer, progress: progress)
+    }
+}

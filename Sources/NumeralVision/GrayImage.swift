@@ -1,0 +1,1 @@
+// Placeholder: reading images lands with issue #4.

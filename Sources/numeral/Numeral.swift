@@ -1,0 +1,24 @@
+import ArgumentParser
+import Numeral
+
+@main
+struct NumeralCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "numeral",
+        abstract: "Train, evaluate and run a handwritten-digit recogniser.",
+        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self])
+}
+
+/// Options every command that loads a model shares.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model file (default: $NUMERAL_MODEL, else the model shipped with Numeral).")
+    var model: String?
+}
+
+/// Options every command that reads MNIST shares.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Directory with the MNIST IDX files, raw or .gz (default: $NUMERAL_DATA, else ./data/mnist).")
+    var data: String?
+
+    var directory: String { resolveDataDirectory(data) }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import Numeral
+
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on MNIST and save it.",
+        discussion: """
+        Ctrl-C stops after the current batch and saves a checkpoint next to the output \
+        (OUTPUT.checkpoint); `numeral train --resume OUTPUT.checkpoint` continues it exactly.
+        """)
+
+    @Option(help: "Architecture: \(Zoo.all.map(\.name).joined(separator: ", ")).")
+    var model: String = "mlp"
+    @Option(help: "Passes over the training set.") var epochs: Int = 10
+    @Option(help: "Samples per gradient step.") var batchSize: Int = 32
+    @Option(help: "sgd, adam, adamw or rmsprop.") var optimizer: String = "adam"
+    @Option(help: "Learning rate.") var lr: Float = 1e-3
+    @Option(help: "L2 penalty (decoupled decay for adamw).") var weightDecay: Float = 0
+    @Option(help: "Learning-rate schedule: constant, cosine, onecycle, step.") var schedule: String = "constant"
+    @Option(help: "SGD momentum (0 = plain SGD).") var momentum: Float = 0.9
+    @Flag(help: "Nesterov momentum for SGD.") var nesterov = false
+    @Option(help: "Fraction of the training set held out for validation.") var validationSplit: Double = 0
+    @Option(help: "Seed for initialisation, shuffling, dropout and the split.") var seed: UInt64 = 0
+    @Option(help: "Train on the first N training samples only.") var limit: Int?
+    @OptionGroup var data: DataOptions
+    @Option(help: "Where to write the trained model.") var output: String = "model.safetensors"
+    @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
+    @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
+    @Flag(help: "Print the result as one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard resume != nil || Zoo.architecture(named: model) != nil else {
+            throw ValidationError("unknown model '\(model)'; choose one of \(Zoo.all.map(\.name).joined(separator: ", "))")
+        }
+        guard OptimizerConfiguration.Kind(rawValue: optimizer) != nil else {
+            throw ValidationError("unknown optimizer '\(optimizer)'; choose sgd, adam, adamw or rmsprop")
+        }
+        guard parsedSchedule != nil else { throw ValidationError("unknown schedule '\(schedule)'; choose constant, cosine, onecycle or step") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard weightDecay >= 0 else { throw ValidationError("--weight-decay must be ≥ 0") }
+        guard (0..<1).contains(validationSplit) else { throw ValidationError("--validation-split must be in [0, 1)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    var parsedSchedule: LearningRateSchedule? {
+        switch schedule {
+        case "constant": .constant
+        case "cosine": .cosine
+        case "onecycle": .oneCycle(warmup: 0.3)
+        case "step": .step(every: 1.0 / 3, factor: 0.1)
+        default: nil
+        }
+    }
+
+    func run() throws {
+        if let threads { Kernels.setThreadCount(threads) }
+        var network: Sequential
+        var optimizerState: any Optimizer
+        var progress: TrainingProgress
+        var recipe: TrainingRecipe
+        if let resume {
+            let checkpoint = try Checkpoint.load(from: resume)
+            network = checkpoint.model.networks[0]
+            optimizerState = checkpoint.optimizer
+            progress = checkpoint.progress
+            recipe = checkpoint.model.recipe!
+            recipe.epochs = max(recipe.epochs, epochs == 10 ? recipe.epochs : epochs)
+            if !json { print("resuming \(recipe.model) at epoch \(progress.epoch + 1), batch \(progress.batch) from \(resume)") }
+        } else {
+            var configuration = OptimizerConfiguration(kind: .init(rawValue: optimizer)!, learningRate: lr,
+                                                       weightDecay: weightDecay, schedule: parsedSchedule!)
+            configuration.momentum = momentum
+            configuration.nesterov = nesterov
+            recipe = TrainingRecipe(model: model, optimizer: configuration, epochs: epochs, batchSize: batchSize,
+                                    seed: seed, validationSplit: validationSplit)
+            var rng = SplitMix64(seed: seed)
+            network = Sequential(Zoo.architecture(named: model)!, using: &rng)
+            optimizerState = configuration.makeOptimizer()
+            progress = TrainingProgress(rng: rng)
+        }
+
+        let directory = data.directory
+        var trainingSet = try MNIST.loadTraining(from: directory)
+        let testSet = try MNIST.loadTest(from: directory)
+        if let limit { trainingSet = trainingSet.prefix(limit) }
+        var validationSet: Dataset?
+        if recipe.validationSplit > 0 {
+            // Its own generator, so the split does not depend on how far training got.
+            var splitRNG = SplitMix64(seed: recipe.seed ^ 0x5EED_5A17)
+            (trainingSet, validationSet) = trainingSet.split(validationFraction: recipe.validationSplit, using: &splitRNG)
+        }
+
+        let checkpointPath = output + ".checkpoint"
+        let display = ProgressDisplay(enabled: !json && isatty(STDERR_FILENO) == 1)
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        let outcome = train(&network, optimizer: &optimizerState, on: trainingSet, validation: validationSet,
+                            epochs: recipe.epochs, batchSize: recipe.batchSize, progress: &progress,
+                            shouldStop: { interruptRequested != 0 },
+                            onBatch: display.update,
+                            onEpoch: { record in
+                                display.clear()
+                                if !json { print(formatEpoch(record, epochs: recipe.epochs)) }
+                            })
+        signal(SIGINT, SIG_DFL)
+        display.clear()
+
+        var trained = Model(network: network, recipe: recipe)
+        trained.history = progress.history
+        if case .interrupted = outcome {
+            try Checkpoint(model: trained, optimizer: optimizerState, progress: progress).save(to: checkpointPath)
+            FileHandle.standardError.write(Data("""
+                interrupted at epoch \(progress.epoch + 1), batch \(progress.batch); checkpoint saved to \(checkpointPath)
+                continue with: numeral train --resume \(checkpointPath) --output \(output)\n
+                """.utf8))
+            throw ExitCode(130)
+        }
+
+        let result = evaluate(trained, on: testSet)
+        trained.testMetrics = TestMetrics(accuracy: result.accuracy, loss: result.loss, samples: result.count)
+        try trained.save(to: output)
+        try? FileManager.default.removeItem(atPath: checkpointPath)
+        if json {
+            printJSON(TrainSummary(model: recipe.model, output: output, recipe: recipe, history: progress.history,
+                                   test: trained.testMetrics!, parameters: trained.parameterCount))
+        } else {
+            print(String(format: "test: loss %.4f - accuracy %.4f (%d samples)", result.loss, result.accuracy, result.count))
+            print("saved \(output) (\(trained.parameterCount) parameters)")
+        }
+    }
+}
+
+struct TrainSummary: Encodable {
+    var model: String, output: String, recipe: TrainingRecipe, history: [EpochRecord], test: TestMetrics, parameters: Int
+}
+
+/// Keras-style epoch line.
+func formatEpoch(_ r: EpochRecord, epochs: Int) -> String {
+    var line = String(format: "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f", r.epoch, epochs, r.seconds, r.loss, r.accuracy)
+    if let vl = r.validationLoss, let va = r.validationAccuracy {
+        line += String(format: " - val_loss: %.4f - val_accuracy: %.4f", vl, va)
+    }
+    return line
+}
+
+/// A one-line progress bar on standard error, redrawn at most ten times a second.
+final class ProgressDisplay: @unchecked Sendable {
+    let enabled: Bool
+    private var lastDraw = Date.distantPast
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ r: BatchReport) {
+        guard enabled, r.batch == r.batches || Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = Date()
+        let width = 30
+        let filled = width * r.batch / r.batches
+        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: ".", count: max(0, width - filled - 1))
+        let eta = r.elapsed / Double(r.batch) * Double(r.batches - r.batch)
+        let line = String(format: "\r%d/%d [%@] %.0f samples/s - ETA %.0fs - loss: %.4f - accuracy: %.4f",
+                          r.batch, r.batches, bar, r.samplesPerSecond, eta, r.loss, r.accuracy)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+}
