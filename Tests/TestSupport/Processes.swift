@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The result of running a program to completion.
 public struct ProcessOutput: Sendable {
