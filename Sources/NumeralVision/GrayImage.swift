@@ -1,1 +1,0 @@
-// Placeholder: reading images lands with issue #4.
