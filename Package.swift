@@ -32,12 +32,12 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // MARK: - Implementation details
-        .target(name: "NumeralCore", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NumeralCore", dependencies: ["CDNNL"], swiftSettings: swiftSettings),
         .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
         .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib"], swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
-        .systemLibrary(name: "COpenBLAS"),
+        .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CNumeralZlib"),
         .systemLibrary(name: "CPNG"),
         .systemLibrary(name: "CTurboJPEG"),

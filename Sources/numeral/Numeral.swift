@@ -2,7 +2,7 @@ import ArgumentParser
 import Numeral
 
 @main
-struct NumeralCommand: AsyncParsableCommand {
+struct NumeralCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
