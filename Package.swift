@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - Public API
@@ -34,7 +35,8 @@ let package = Package(
         // MARK: - Implementation details
         .target(name: "NumeralCore", dependencies: ["CDNNL"], swiftSettings: swiftSettings),
         .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
-        .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib"], swiftSettings: swiftSettings),
+        .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CDNNL"),

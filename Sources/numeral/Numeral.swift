@@ -2,7 +2,7 @@ import ArgumentParser
 import Numeral
 
 @main
-struct NumeralCommand: ParsableCommand {
+struct NumeralCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
