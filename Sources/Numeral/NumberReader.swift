@@ -33,6 +33,10 @@ public struct ReadDigit: Codable, Sendable, Equatable {
     public var box: Box
     /// The three most probable digits, best first (the first is `digit`).
     public var alternatives: [Alternative]
+    public init(digit: Int, confidence: Double, uncertain: Bool, box: Box, alternatives: [Alternative]) {
+        self.digit = digit; self.confidence = confidence; self.uncertain = uncertain; self.box = box
+        self.alternatives = alternatives
+    }
 }
 
 public struct ReadSeparator: Codable, Sendable, Equatable {
@@ -41,6 +45,7 @@ public struct ReadSeparator: Codable, Sendable, Equatable {
     /// Index of the separator's character in the line's `text`.
     public var position: Int
     public var box: Box
+    public init(kind: String, position: Int, box: Box) { self.kind = kind; self.position = position; self.box = box }
 }
 
 /// One number: a run of digits and separators on one line.
@@ -52,6 +57,9 @@ public struct ReadLine: Codable, Sendable, Equatable {
     public var separators: [ReadSeparator]
     /// Product of the digits' confidences.
     public var confidence: Double
+    public init(text: String, box: Box, digits: [ReadDigit], separators: [ReadSeparator], confidence: Double) {
+        self.text = text; self.box = box; self.digits = digits; self.separators = separators; self.confidence = confidence
+    }
 }
 
 /// Everything read from one image.
@@ -64,6 +72,9 @@ public struct ReadResult: Codable, Sendable, Equatable {
     /// every digit is right. 0 when nothing was read.
     public var confidence: Double
     public var lines: [ReadLine]
+    public init(file: String, text: String, confidence: Double, lines: [ReadLine]) {
+        self.file = file; self.text = text; self.confidence = confidence; self.lines = lines
+    }
 }
 
 /// What the pipeline saw, for `numeral read --debug`.

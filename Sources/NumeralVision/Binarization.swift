@@ -39,15 +39,15 @@ public enum Binarization {
         let paper = sample[sample.count / 2]
         let deviations = sample.map { abs($0 - paper) }.sorted()
         let noise = 1.4826 * deviations[deviations.count / 2]
-        let floor = min(0.5, max(0.1, paper + 4 * noise))
+        let floor = min(0.9, max(0.1, paper + 4 * noise))
 
         let even = background.unevenness < unevenLight
         var mask = [UInt8](repeating: 0, count: w * h)
         var method = InkImage.Method.otsu
         if even {
             let otsu = Threshold.otsu(histogram: Threshold.histogram(darkness.pixels))
-            let t = max(Float(otsu.threshold) / 255, floor)
-            if Float(otsu.upperMean - otsu.lowerMean) / 255 < 0.12 {
+            let t = max((Float(otsu.threshold) + 0.5) / 255, floor)
+            if Float(otsu.upperMean - otsu.lowerMean) / 255 < max(0.12, 3 * noise) {
                 method = .blank
             } else {
                 for i in 0..<(w * h) where darkness.pixels[i] > t { mask[i] = 1 }

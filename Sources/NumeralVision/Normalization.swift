@@ -11,10 +11,12 @@
 public enum MNISTNormalization {
     public static let side = 28
     public static let box = 20
-    /// Typical MNIST stroke width in 28x28 pixels, as `strokeWidth` measures it.
-    public static var targetStrokeWidth: Float { 2.6 }
-    /// Strokes within this factor of the target are left alone.
-    public static let strokeTolerance: ClosedRange<Float> = 0.6...1.8
+    /// Median MNIST stroke width in 28x28 pixels as `strokeWidth` measures it (test set:
+    /// 1st percentile 2.0, median 2.88, 99.5th percentile 5.8).
+    public static let targetStrokeWidth: Float = 2.9
+    /// Strokes within this factor of the target are left alone: the range holds more
+    /// than 99.5% of MNIST, so MNIST-like digits pass through unchanged.
+    public static let strokeTolerance: ClosedRange<Float> = 0.6...2.2
 
     /// The 28x28 input (ink = 1) for the ink of `labels` inside `region` of `ink`.
     ///
@@ -111,8 +113,10 @@ public enum MNISTNormalization {
             }
         }
         guard mass > 0 else { return [Float](repeating: 0, count: side * side) }
-        let dx = Int((Float(side) / 2 - 0.5 - mx / mass).rounded())
-        let dy = Int((Float(side) / 2 - 0.5 - my / mass).rounded())
+        // MNIST's centres of mass sit at pixel (14, 14) on average (test set: 13.99, 14.01),
+        // moved by whole pixels (95% within 13.5...14.5).
+        let dx = Int((Float(side) / 2 - mx / mass).rounded())
+        let dy = Int((Float(side) / 2 - my / mass).rounded())
         var out = [Float](repeating: 0, count: side * side)
         for y in 0..<fitted.height {
             let ty = y + dy

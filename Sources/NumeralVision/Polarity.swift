@@ -10,7 +10,8 @@ public enum Polarity {
         let (w, h) = (gray.width, gray.height)
         guard w > 0, h > 0 else { return false }
         let otsu = Threshold.otsu(histogram: Threshold.histogram(subsample(gray)))
-        let threshold = Float(otsu.threshold) / 255
+        // Halfway between the class means: robust when the histogram has only two levels.
+        let threshold = Float(otsu.lowerMean + otsu.upperMean) / 2 / 255
         let band = max(1, min(w, h) / 50)
         var dark = 0, total = 0
         func count(_ v: Float) { total += 1; if v <= threshold { dark += 1 } }

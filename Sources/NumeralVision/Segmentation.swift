@@ -56,7 +56,15 @@ public struct Segmenter: Sendable {
     /// Lines of the image, top to bottom, each number of a row left to right.
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
         guard image.method != .blank else { return [] }
-        let labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        // Ruled lines and borders, measured against the digits' height.
+        if let typical = typicalHeight(labels.components) {
+            var mask = image.mask
+            let thickness = max(2, Int(0.15 * typical))
+            let removed = LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
+                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.6 * typical))
+            if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
+        }
         let numbers = group(labels)
         // Collect every candidate digit of every number, classify them in one batch.
         var plans = numbers.map { plan($0, labels: labels) }
@@ -91,11 +99,7 @@ public struct Segmenter: Sendable {
     func group(_ labels: ComponentLabels) -> [NumberLayout] {
         let all = labels.components
         guard !all.isEmpty else { return [] }
-        // Typical digit height: a high quantile of the heights of plausible blobs, so
-        // specks and separators do not pull it down.
-        let plausible = all.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }.map(\.box.height).sorted()
-        guard !plausible.isEmpty else { return [] }
-        let typical = Double(plausible[(plausible.count * 3) / 4])
+        guard let typical = typicalHeight(all) else { return [] }
         let speckArea = max(3, Int((0.08 * typical) * (0.08 * typical)))
         let components = all.filter { $0.area >= speckArea }
 
@@ -146,6 +150,17 @@ public struct Segmenter: Sendable {
             }
         }
         return numbers
+    }
+
+    /// Typical digit height: a high quantile of the heights of plausible blobs, so specks
+    /// and separators do not pull it down, leaving out hairline verticals (box sides,
+    /// shadow edges) when there are other blobs.
+    func typicalHeight(_ components: [Component]) -> Double? {
+        let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
+        let shaped = plausible.filter { $0.box.height <= 8 * $0.box.width && $0.box.width <= 8 * $0.box.height }
+        let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
+        guard !heights.isEmpty else { return nil }
+        return Double(heights[(heights.count * 3) / 4])
     }
 
     /// Merges fragments into atoms and sorts separators out of one number's components.
