@@ -86,6 +86,8 @@ public struct ReadDetails: Sendable {
     /// How the ink was found ("otsu", "sauvola" or "blank"), and whether it was inverted.
     public var method: String
     public var inverted: Bool
+    /// Wall time of each stage of the analysis, in order.
+    public var milliseconds: [(stage: String, milliseconds: Double)] = []
 }
 
 /// Reads every handwritten number in an image.
@@ -101,8 +103,11 @@ public struct ReadDetails: Sendable {
 public struct NumberReader: Sendable {
     public var model: Model
     public var options: ReadOptions
-    /// Photos with more pixels are shrunk (by an integer factor) before analysis.
-    public var workingPixels = 1_200_000
+    /// Images are first analysed shrunk (by an integer factor) to at most this many pixels...
+    public var coarsePixels = 300_000
+    /// ...and kept at that scale when their digits are at least this many pixels high there;
+    /// otherwise at the integer factor that gives digits this high (or full resolution).
+    public var workingDigitHeight = 36.0
 
     public init(model: Model, options: ReadOptions = ReadOptions()) {
         self.model = model; self.options = options
@@ -123,12 +128,32 @@ public struct NumberReader: Sendable {
     }
 
     public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
+        var clock = Stopwatch()
         let gray = Grayscale.convert(raster).image
+        clock.lap("gray")
+        // Look first at a coarse copy (at most `coarsePixels`); keep it when the digits are
+        // tall enough there, else go back to the finest resolution they need.
         let area = gray.width * gray.height
-        let factor = area > workingPixels ? Int((Double(area) / Double(workingPixels)).squareRoot().rounded(.up)) : 1
-        let working = Resample.shrink(gray, factor: factor)
-        let ink = Binarization.run(working)
-        let segmented = Segmenter().segment(ink, classify: classify)
+        let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
+        var factor = coarse
+        var ink = Binarization.run(Resample.shrink(gray, factor: coarse))
+        if coarse > 1 {
+            let height = Segmenter().typicalDigitHeight(ink)
+            let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
+            if wanted < coarse {
+                factor = wanted
+                ink = Binarization.run(Resample.shrink(gray, factor: wanted))
+            }
+        }
+        clock.lap("binarize")
+        var classifyTime = 0.0
+        let segmented = Segmenter().segment(ink) { inputs in
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+            return classify(inputs)
+        }
+        clock.lap("segment+classify")
+        clock.laps.append(("of which classify", classifyTime))
 
         func box(_ b: BoundingBox) -> Box {
             let s = b.scaled(by: Double(factor), width: raster.width, height: raster.height)
@@ -163,7 +188,8 @@ public struct NumberReader: Sendable {
         }
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
-        return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted))
+        return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
+                                    milliseconds: clock.laps))
     }
 
     /// One batch `[n, 1, 28, 28]` through the model.
@@ -172,5 +198,15 @@ public struct NumberReader: Sendable {
         let batch = Tensor(shape: [n, 1, 28, 28], scalars: inputs.flatMap { $0 })
         let p = model.probabilities(batch)
         return (0..<n).map { Array(p.scalars[($0 * 10)..<($0 * 10 + 10)]) }
+    }
+}
+
+/// Lap times for `ReadDetails.milliseconds`.
+struct Stopwatch {
+    var last = DispatchTime.now().uptimeNanoseconds
+    var laps: [(stage: String, milliseconds: Double)] = []
+    mutating func lap(_ stage: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((stage, Double(now - last) / 1e6)); last = now
     }
 }

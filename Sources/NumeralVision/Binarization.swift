@@ -25,6 +25,20 @@ public enum Binarization {
     /// Light is called uneven above this background spread (standard deviation / mean).
     public static let unevenLight = 0.06
 
+    /// The `q`-quantile of values in 0...1, from a 4096-bin histogram (no sorting).
+    static func quantile(_ values: [Float], _ q: Double) -> Float {
+        let bins = 4096
+        var histogram = [Int](repeating: 0, count: bins)
+        for v in values { histogram[Int(min(max(v, 0), 1) * Float(bins - 1))] += 1 }
+        let target = Int(Double(values.count) * q)
+        var seen = 0
+        for (bin, count) in histogram.enumerated() {
+            seen += count
+            if seen > target { return (Float(bin) + 0.5) / Float(bins - 1) }
+        }
+        return 1
+    }
+
     public static func run(_ gray: GrayImage) -> InkImage {
         let (w, h) = (gray.width, gray.height)
         let inverted = Polarity.hasDarkBackground(gray)
@@ -35,10 +49,9 @@ public enum Binarization {
 
         // Paper level and noise from a subsample: the paper is most of the image, so the
         // median and the median absolute deviation describe it.
-        let sample = Polarity.subsample(darkness).sorted()
-        let paper = sample[sample.count / 2]
-        let deviations = sample.map { abs($0 - paper) }.sorted()
-        let noise = 1.4826 * deviations[deviations.count / 2]
+        let sample = Polarity.subsample(darkness)
+        let paper = quantile(sample, 0.5)
+        let noise = 1.4826 * quantile(sample.map { abs($0 - paper) }, 0.5)
         let floor = min(0.9, max(0.1, paper + 4 * noise))
 
         let even = background.unevenness < unevenLight
@@ -60,12 +73,12 @@ public enum Binarization {
 
         // The pen's darkness: the median ink pixel, so stroke cores map to 1.
         var inkValues: [Float] = []
+        inkValues.reserveCapacity(4096)
         let step = max(1, (w * h) / 200_000)
         for i in stride(from: 0, to: w * h, by: step) where mask[i] != 0 { inkValues.append(darkness.pixels[i]) }
         var ink = GrayImage(width: w, height: h)
         if !inkValues.isEmpty {
-            inkValues.sort()
-            let level = max(inkValues[inkValues.count / 2], paper + 0.05)
+            let level = max(quantile(inkValues, 0.5), paper + 0.05)
             let low = min(paper + 2 * noise, level * 0.5)
             let scale = 1 / max(level - low, 1e-3)
             for i in 0..<(w * h) {

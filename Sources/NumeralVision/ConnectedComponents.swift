@@ -1,6 +1,7 @@
-// Connected components of an ink mask, 8-connected, by the classic two-pass algorithm
-// with union-find on provisional labels (Rosenfeld & Pfaltz 1966, "Sequential operations
-// in digital picture processing"; union-find as in Wu, Otoo & Suzuki 2009).
+// Connected components of an ink mask, 8-connected: the two-pass algorithm (Rosenfeld &
+// Pfaltz 1966, "Sequential operations in digital picture processing") on runs of ink
+// rather than pixels, with union-find (He, Chao & Suzuki 2008). A flood-fill reference
+// is kept for the tests.
 
 /// One connected blob of ink.
 public struct Component: Sendable, Equatable {
@@ -21,58 +22,67 @@ public struct ComponentLabels: Sendable {
     public init(mask: [UInt8], width: Int, height: Int) {
         precondition(mask.count == width * height, "mask \(mask.count) for \(width)x\(height)")
         self.width = width; self.height = height
-        var labels = [Int32](repeating: 0, count: width * height)
-        var parent: [Int32] = [0]
+        // Runs of ink per row: (row, start, end) with end exclusive; rowStart[y] indexes the
+        // first run of row y. Labelling runs instead of pixels is what makes this fast
+        // (He, Chao & Suzuki 2008, "A run-based two-scan labeling algorithm").
+        var runY: [Int32] = [], runStart: [Int32] = [], runEnd: [Int32] = []
+        var rowStart = [Int](repeating: 0, count: height + 1)
+        for y in 0..<height {
+            rowStart[y] = runStart.count
+            let row = y * width
+            var x = 0
+            while x < width {
+                if mask[row + x] == 0 { x += 1; continue }
+                let s = x
+                while x < width && mask[row + x] != 0 { x += 1 }
+                runY.append(Int32(y)); runStart.append(Int32(s)); runEnd.append(Int32(x))
+            }
+        }
+        rowStart[height] = runStart.count
+        let runCount = runStart.count
+        // Union-find over runs: a run joins every run of the row above that touches it,
+        // diagonals included (8-connectivity).
+        var parent = [Int32](repeating: 0, count: runCount)
+        for r in 0..<runCount { parent[r] = Int32(r) }
         func find(_ a: Int32) -> Int32 {
             var a = a
             while parent[Int(a)] != a { parent[Int(a)] = parent[Int(parent[Int(a)])]; a = parent[Int(a)] }
             return a
         }
-        func union(_ a: Int32, _ b: Int32) -> Int32 {
-            let ra = find(a), rb = find(b)
-            if ra == rb { return ra }
-            if ra < rb { parent[Int(rb)] = ra; return ra }
-            parent[Int(ra)] = rb; return rb
-        }
-        // First pass: provisional labels from the already-visited neighbours (W, NW, N, NE).
-        for y in 0..<height {
-            let row = y * width
-            for x in 0..<width where mask[row + x] != 0 {
-                var l: Int32 = 0
-                if x > 0, labels[row + x - 1] != 0 { l = labels[row + x - 1] }
-                if y > 0 {
-                    let up = row - width
-                    for dx in -1...1 where x + dx >= 0 && x + dx < width {
-                        let n = labels[up + x + dx]
-                        if n != 0 { l = l == 0 ? n : union(l, n) }
+        if height > 1 {
+            for y in 1..<height {
+                var above = rowStart[y - 1]
+                let aboveEnd = rowStart[y]
+                for r in rowStart[y]..<rowStart[y + 1] {
+                    let (s, e) = (runStart[r], runEnd[r])
+                    // Skip runs above that end before this one starts (minus the diagonal).
+                    while above < aboveEnd && runEnd[above] < s { above += 1 }
+                    var k = above
+                    while k < aboveEnd && runStart[k] <= e {
+                        let (a, b) = (find(Int32(r)), find(Int32(k)))
+                        if a != b { if a < b { parent[Int(b)] = a } else { parent[Int(a)] = b } }
+                        k += 1
                     }
                 }
-                if l == 0 {
-                    l = Int32(parent.count)
-                    parent.append(l)
-                }
-                labels[row + x] = l
             }
         }
-        // Second pass: final, dense labels and the statistics of each component.
-        var final = [Int32](repeating: 0, count: parent.count)
+        // Dense labels in order of first appearance, statistics, label image.
+        var final = [Int32](repeating: 0, count: runCount)
         var components: [Component] = []
-        for p in 1..<parent.count {
-            let root = find(Int32(p))
-            if final[Int(root)] == 0 {
+        var labels = [Int32](repeating: 0, count: width * height)
+        for r in 0..<runCount {
+            let root = Int(find(Int32(r)))
+            if final[root] == 0 {
                 components.append(Component(label: Int32(components.count + 1), box: .empty, area: 0))
-                final[Int(root)] = Int32(components.count)
+                final[root] = Int32(components.count)
             }
-            final[p] = final[Int(root)]
-        }
-        for y in 0..<height {
-            let row = y * width
-            for x in 0..<width where labels[row + x] != 0 {
-                let l = final[Int(labels[row + x])]
-                labels[row + x] = l
-                components[Int(l) - 1].area += 1
-                components[Int(l) - 1].box.include(x: x, y: y)
-            }
+            let l = final[root]
+            let (y, s, e) = (Int(runY[r]), Int(runStart[r]), Int(runEnd[r]))
+            let c = Int(l) - 1
+            components[c].area += e - s
+            components[c].box.include(x: s, y: y)
+            components[c].box.include(x: e - 1, y: y)
+            for x in s..<e { labels[y * width + x] = l }
         }
         self.labels = labels
         self.components = components

@@ -42,15 +42,22 @@ public enum Grayscale {
         precondition(raster.channels == 4, "flattenAlpha needs RGBA, got \(raster.channels) channels")
         let n = raster.width * raster.height
         let p = raster.pixels
-        var opaqueLuma = 0.0, opaqueWeight = 0.0, anyTransparent = false
-        for i in 0..<n {
-            let a = Double(p[4 * i + 3]) / 255
-            if a < 1 { anyTransparent = true }
-            let luma = 0.299 * Double(p[4 * i]) + 0.587 * Double(p[4 * i + 1]) + 0.114 * Double(p[4 * i + 2])
-            opaqueLuma += a * luma; opaqueWeight += a
+        var anyTransparent = false
+        for i in 0..<n where p[4 * i + 3] != 255 { anyTransparent = true; break }
+        var opaqueLuma = 0.0, opaqueWeight = 0.0
+        if anyTransparent {
+            for i in 0..<n {
+                let a = Double(p[4 * i + 3]) / 255
+                let luma = 0.299 * Double(p[4 * i]) + 0.587 * Double(p[4 * i + 1]) + 0.114 * Double(p[4 * i + 2])
+                opaqueLuma += a * luma; opaqueWeight += a
+            }
         }
-        let background: Float = !anyTransparent || opaqueWeight == 0 || opaqueLuma / opaqueWeight < 128 ? 255 : 0
         var out = [UInt8](repeating: 0, count: n * 3)
+        if !anyTransparent {
+            for i in 0..<n { out[3 * i] = p[4 * i]; out[3 * i + 1] = p[4 * i + 1]; out[3 * i + 2] = p[4 * i + 2] }
+            return Raster(width: raster.width, height: raster.height, channels: 3, pixels: out)
+        }
+        let background: Float = opaqueWeight == 0 || opaqueLuma / opaqueWeight < 128 ? 255 : 0
         for i in 0..<n {
             let a = Float(p[4 * i + 3]) / 255
             for c in 0..<3 {

@@ -43,11 +43,10 @@ public enum MNISTNormalization {
         // Own pixels, then grown by the rim (separable maximum) to take in the anti-aliased
         // edge, which the threshold left out.
         var own = [Float](repeating: 0, count: w * h)
-        let wanted = Set(labels)
         for y in y0..<y1 {
             for x in x0..<x1 {
                 let l = labelImage[y * ink.width + x]
-                if l != 0 && x >= region.minX && x < region.maxX && wanted.contains(l) {
+                if l != 0 && x >= region.minX && x < region.maxX && labels.contains(l) {
                     own[(y - y0) * w + x - x0] = 1
                 }
             }

@@ -71,17 +71,28 @@ public enum Resample {
     }
 
     /// Block mean with an integer factor (fast path for shrinking whole photos).
+    /// Leftover columns and rows at the right and bottom edges are dropped.
     public static func shrink(_ source: GrayImage, factor: Int) -> GrayImage {
         precondition(factor >= 1, "shrink factor \(factor)")
         if factor == 1 { return source }
         let (w, h) = (source.width / factor, source.height / factor)
         var out = [Float](repeating: 0, count: w * h)
         let inverse = 1 / Float(factor * factor)
-        for y in 0..<(h * factor) {
-            let row = (y / factor) * w
-            for x in 0..<(w * factor) { out[row + x / factor] += source.pixels[y * source.width + x] }
+        // Row sums of `factor` source rows, then sums of `factor` adjacent columns.
+        var rowSum = [Float](repeating: 0, count: source.width)
+        for oy in 0..<h {
+            for x in 0..<source.width { rowSum[x] = 0 }
+            for dy in 0..<factor {
+                let base = (oy * factor + dy) * source.width
+                for x in 0..<source.width { rowSum[x] += source.pixels[base + x] }
+            }
+            for ox in 0..<w {
+                var s: Float = 0
+                let start = ox * factor
+                for dx in 0..<factor { s += rowSum[start + dx] }
+                out[oy * w + ox] = s * inverse
+            }
         }
-        for i in out.indices { out[i] *= inverse }
         return GrayImage(width: w, height: h, pixels: out)
     }
 }

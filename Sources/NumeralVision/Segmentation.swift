@@ -152,6 +152,12 @@ public struct Segmenter: Sendable {
         return numbers
     }
 
+    /// Typical digit height in an ink image, nil when nothing there could be a digit.
+    public func typicalDigitHeight(_ image: InkImage) -> Double? {
+        guard image.method != .blank else { return nil }
+        return typicalHeight(ComponentLabels(mask: image.mask, width: image.width, height: image.height).components)
+    }
+
     /// Typical digit height: a high quantile of the heights of plausible blobs, so specks
     /// and separators do not pull it down, leaving out hairline verticals (box sides,
     /// shadow edges) when there are other blobs.
@@ -317,7 +323,7 @@ public struct Segmenter: Sendable {
     /// least a fifth of a digit height from either end and from each other, best first.
     func cutCandidates(_ atom: Atom, labels: ComponentLabels, lineHeight h: Double) -> [Int] {
         let box = atom.box
-        let wanted = Set(atom.labels)
+        let wanted = atom.labels
         var profile = [Double](repeating: 0, count: box.width)
         for y in box.minY..<box.maxY {
             for x in box.minX..<box.maxX where wanted.contains(labels.labels[y * labels.width + x]) {
@@ -347,7 +353,7 @@ public struct Segmenter: Sendable {
 
     /// Tight box of the pixels of `labels` inside `region`.
     func tightBox(labels: [Int32], in region: BoundingBox, image: ComponentLabels) -> BoundingBox {
-        let wanted = Set(labels)
+        let wanted = labels
         var box = BoundingBox.empty
         for y in region.minY..<region.maxY {
             for x in region.minX..<region.maxX where wanted.contains(image.labels[y * image.width + x]) {

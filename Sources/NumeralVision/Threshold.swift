@@ -50,7 +50,7 @@ public enum Threshold {
     public static func histogram(_ values: [Float], bins: Int = 256) -> [Int] {
         var h = [Int](repeating: 0, count: bins)
         let scale = Float(bins - 1)
-        for v in values { h[Int((min(max(v, 0), 1) * scale).rounded())] += 1 }
+        for v in values { h[Int(min(max(v, 0), 1) * scale + 0.5)] += 1 }
         return h
     }
 

@@ -14,7 +14,7 @@ struct DecodingTests {
         let rows = (0..<height).map { y in (0..<width).map { level($0, y) } }
         let raster = try ImageDecoder.decode(RawPNG.make(width: width, height: height, bitDepth: 8, colorType: 0, rows: rows), name: "g8.png")
         #expect(raster.width == width && raster.height == height)
-        #expect(raster[3, 2, 0] == level(3, 2) && raster[3, 2, 3] == 255)
+        #expect(raster.channels == 1 && raster[3, 2, 0] == level(3, 2))
     }
 
     @Test("16-bit gray PNG keeps the high byte")
@@ -37,7 +37,7 @@ struct DecodingTests {
     func colourTypes() throws {
         let rgb = (0..<height).map { y in (0..<width).flatMap { x -> [UInt8] in [level(x, y), 7, 200] } }
         var r = try ImageDecoder.decode(RawPNG.make(width: width, height: height, bitDepth: 8, colorType: 2, rows: rgb), name: "rgb.png")
-        #expect(r[1, 1, 0] == level(1, 1) && r[1, 1, 1] == 7 && r[1, 1, 2] == 200 && r[1, 1, 3] == 255)
+        #expect(r.channels == 3 && r[1, 1, 0] == level(1, 1) && r[1, 1, 1] == 7 && r[1, 1, 2] == 200)
         let rgba = (0..<height).map { y in (0..<width).flatMap { x -> [UInt8] in [level(x, y), 7, 200, 128] } }
         r = try ImageDecoder.decode(RawPNG.make(width: width, height: height, bitDepth: 8, colorType: 6, rows: rgba), name: "rgba.png")
         #expect(r[1, 1, 3] == 128)
@@ -56,7 +56,7 @@ struct DecodingTests {
         let png = RawPNG.make(width: width, height: height, bitDepth: 8, colorType: 3, rows: rows,
                               palette: palette, transparency: [255, 255, 0])
         let r = try ImageDecoder.decode(png, name: "palette.png")
-        #expect(r[0, 0, 0] == 255 && r[0, 0, 3] == 255)        // index 0: red
+        #expect(r.channels == 4 && r[0, 0, 0] == 255 && r[0, 0, 3] == 255)        // index 0: red
         #expect(r[1, 0, 1] == 255)                              // index 1: green
         #expect(r[2, 0, 3] == 0)                                // index 2: transparent
     }
