@@ -61,6 +61,10 @@ public struct ConfusedPair: Sendable, Equatable, Codable {
     public var count: Int
     /// `count` over the support of the true class.
     public var rate: Double
+
+    public init(trueClass: Int, predictedClass: Int, count: Int, rate: Double) {
+        self.trueClass = trueClass; self.predictedClass = predictedClass; self.count = count; self.rate = rate
+    }
 }
 
 /// Precision, recall, F1 and support of one class.
@@ -123,6 +127,10 @@ public struct CalibrationBin: Sendable, Equatable, Codable {
     public var accuracy: Double
     /// Mean confidence of the bin's samples (0 for an empty bin).
     public var confidence: Double
+
+    public init(lower: Double, upper: Double, count: Int, accuracy: Double, confidence: Double) {
+        self.lower = lower; self.upper = upper; self.count = count; self.accuracy = accuracy; self.confidence = confidence
+    }
 }
 
 /// Expected calibration error and the reliability diagram it is computed from.
@@ -177,6 +185,10 @@ public struct CoveragePoint: Sendable, Equatable, Codable {
     public var accuracy: Double
     /// Fraction of all samples kept *and* wrong: the errors a user still sees.
     public var risk: Double
+
+    public init(threshold: Double, coverage: Double, accuracy: Double, risk: Double) {
+        self.threshold = threshold; self.coverage = coverage; self.accuracy = accuracy; self.risk = risk
+    }
 }
 
 /// Accuracy when answers below a confidence threshold are rejected ("not sure").
