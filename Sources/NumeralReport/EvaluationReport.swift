@@ -15,8 +15,10 @@ public struct EvaluationReport: Sendable {
         public var file: String
         public var name: String
         public var parameters: Int
-        public init(file: String, name: String, parameters: Int) {
-            self.file = file; self.name = name; self.parameters = parameters
+        /// The model shipped with Numeral (used when no model file is given).
+        public var shipped: Bool
+        public init(file: String, name: String, parameters: Int, shipped: Bool = false) {
+            self.file = file; self.name = name; self.parameters = parameters; self.shipped = shipped
         }
     }
 
@@ -99,7 +101,7 @@ public struct EvaluationReport: Sendable {
 
 extension EvaluationReport {
     /// The report of `evaluation`, the result of `evaluate(model, on: dataset)`.
-    public init(evaluation: Evaluation, dataset: Dataset, model: Model, modelFile: String,
+    public init(evaluation: Evaluation, dataset: Dataset, model: Model, modelFile: String, shipped: Bool = false,
                 dataPath: String, seconds: Double) {
         let confidences = evaluation.predictions.indices.map {
             Double(evaluation.probabilities[$0 * 10 + evaluation.predictions[$0]])
@@ -107,7 +109,7 @@ extension EvaluationReport {
         let classification = Classification(
             predictions: evaluation.predictions, labels: evaluation.labels, confidences: confidences,
             thumbnail: { i in Self.thumbnail(dataset.pixels[(i * 784)..<((i + 1) * 784)]) })
-        self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount),
+        self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount, shipped: shipped),
                   data: DataSummary(source: "mnist-test", path: dataPath, samples: evaluation.count),
                   seconds: seconds, loss: evaluation.loss, accuracy: evaluation.accuracy,
                   classification: classification, history: model.history)

@@ -209,7 +209,7 @@ extension EvaluationReport {
     /// matrix, per-class metrics, calibration, gallery); an image read as anything but one
     /// digit is "unanswered" there.
     public init(images: [LabelledImage], directory: String, reader: some ImageReader, model: Model,
-                modelFile: String) {
+                modelFile: String, shipped: Bool = false) {
         let clock = ContinuousClock()
         let started = clock.now
         var readouts: [Result<ImageReadout, ImageError>] = []
@@ -252,7 +252,7 @@ extension EvaluationReport {
                                              confidences: answers.map(\.1), files: images.map(\.file),
                                              thumbnail: { answers[$0].2 })
         }
-        self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount),
+        self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount, shipped: shipped),
                   data: DataSummary(source: "images", path: directory, samples: images.count),
                   seconds: seconds, loss: nil, accuracy: results.stringAccuracy,
                   classification: classification, history: model.history, images: results)

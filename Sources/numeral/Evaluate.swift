@@ -31,12 +31,13 @@ struct Evaluate: ParsableCommand {
         let path = try DefaultModel.resolve(modelOptions.model)
         let model = try Model.load(from: path)
         // The shipped model lives in the build directory; name it the way the repository does.
-        let shown = path == DefaultModel.shippedPath ? "Sources/Numeral/Resources/numeral-default.safetensors (shipped)" : path
+        let shipped = path == DefaultModel.shippedPath
+        let shown = shipped ? "Sources/Numeral/Resources/numeral-default.safetensors" : path
         let result: EvaluationReport
         if let images {
             let folder = try ImageFolder.load(images)
             result = EvaluationReport(images: folder, directory: images, reader: makeImageReader(model: model),
-                                      model: model, modelFile: shown)
+                                      model: model, modelFile: shown, shipped: shipped)
         } else {
             let testSet = try MNIST.loadTest(from: data.directory)
             let clock = ContinuousClock()
@@ -44,7 +45,7 @@ struct Evaluate: ParsableCommand {
             let evaluation = evaluate(model, on: testSet)
             let elapsed = (clock.now - started).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-            result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: shown,
+            result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: shown, shipped: shipped,
                                       dataPath: data.directory, seconds: seconds)
         }
         if let report {
