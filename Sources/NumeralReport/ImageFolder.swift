@@ -207,22 +207,31 @@ extension EvaluationReport {
     ///
     /// When every label is one digit the report also has the classification part (confusion
     /// matrix, per-class metrics, calibration, gallery); an image read as anything but one
-    /// digit is "unanswered" there.
+    /// digit is "unanswered" there. `workers` threads read images at the same time.
     public init(images: [LabelledImage], directory: String, reader: some ImageReader, model: Model,
-                modelFile: String, shipped: Bool = false) {
+                modelFile: String, shipped: Bool = false,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         let clock = ContinuousClock()
         let started = clock.now
-        var readouts: [Result<ImageReadout, ImageError>] = []
-        readouts.reserveCapacity(images.count)
-        for image in images {
-            let name = image.file
-            readouts.append(Result { () throws(ImageError) -> ImageReadout in
-                guard let data = FileManager.default.contents(atPath: directory + "/" + image.file) else {
-                    throw ImageError.unreadable(name: name, reason: "no such file or not readable")
+        // Images are read on every core; each result goes to its own slot, so the order and
+        // the numbers do not depend on the scheduling.
+        let slots = Locked([Result<ImageReadout, ImageError>?](repeating: nil, count: images.count))
+        let next = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, images.count))) { _ in
+            while true {
+                let i = next.withLock { n in defer { n += 1 }; return n }
+                guard i < images.count else { return }
+                let name = images[i].file
+                let result = Result { () throws(ImageError) -> ImageReadout in
+                    guard let data = FileManager.default.contents(atPath: directory + "/" + name) else {
+                        throw ImageError.unreadable(name: name, reason: "no such file or not readable")
+                    }
+                    return try reader.readout(imageData: data, name: name)
                 }
-                return try reader.readout(imageData: data, name: name)
-            })
+                slots.withLock { $0[i] = result }
+            }
         }
+        let readouts = slots.withLock { $0.map { $0! } }
         let seconds = (clock.now - started).seconds
 
         let items = zip(images, readouts).map { image, readout in
@@ -256,5 +265,18 @@ extension EvaluationReport {
                   data: DataSummary(source: "images", path: directory, samples: images.count),
                   seconds: seconds, loss: nil, accuracy: results.stringAccuracy,
                   classification: classification, history: model.history, images: results)
+    }
+}
+
+/// A value shared between threads, every access under a lock. (`Synchronization.Mutex` would
+/// do, but needs macOS 15 and the package supports macOS 14.)
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
     }
 }

@@ -20,8 +20,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder of labelled images to evaluate on instead of MNIST.") var images: String?
     @Option(help: "Write an HTML report with pictures into this directory.") var report: String?
     @Flag(help: "Print every number as one JSON object (docs/evaluation-json.md).") var json = false
+    @Option(help: "Test images per forward pass (MNIST).") var batchSize = 1000
 
     func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if images != nil && data.data != nil {
             throw ValidationError("--data and --images are alternatives; pass one of them")
         }
@@ -42,7 +44,7 @@ struct Evaluate: ParsableCommand {
             let testSet = try MNIST.loadTest(from: data.directory)
             let clock = ContinuousClock()
             let started = clock.now
-            let evaluation = evaluate(model, on: testSet)
+            let evaluation = evaluate(model, on: testSet, batchSize: batchSize)
             let elapsed = (clock.now - started).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
             result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: shown, shipped: shipped,

@@ -195,3 +195,22 @@ struct PictureTests {
         #expect(canvas.raster[15, 5, 0] == 255)
     }
 }
+
+@Suite("Compare")
+struct CompareTests {
+    @Test func tableHasOneAlignedRowPerModel() {
+        let (model, data) = makeFixture(seed: 5, count: 50)
+        let rows = [ModelComparison(model: model, file: "a.safetensors", on: data, latencySamples: 3),
+                    ModelComparison(model: model, file: "b.safetensors", on: data, latencySamples: 3)]
+        #expect(rows[0].accuracy == evaluate(model, on: data).accuracy)
+        #expect(rows[0].parameters == 42_310)
+        #expect(rows.allSatisfy { $0.imagesPerSecond > 0 && $0.latencyMilliseconds > 0 })
+        let lines = ModelComparison.table(rows).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("model  parameters  accuracy  macro F1"))
+        #expect(lines[1].hasSuffix("a.safetensors") && lines[2].hasSuffix("b.safetensors"))
+        #expect(lines[1].contains(Format.rate(rows[0].macroF1)) && lines[1].contains("42,310"))
+        // Columns line up: every row is as long as the header up to the file column.
+        #expect(lines[1].count - "a.safetensors".count == lines[0].count - "file".count)
+    }
+}
