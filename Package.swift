@@ -60,6 +60,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

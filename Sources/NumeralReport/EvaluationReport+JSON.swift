@@ -65,16 +65,17 @@ private struct CalibrationJSON: Encodable {
 private struct CoverageJSON: Encodable { var points: [CoveragePoint], thresholds: [CoveragePoint] }
 
 private struct MistakeJSON: Encodable {
-    var index: Int, file: String?, label: Int, predicted: Int?, confidence: Double
+    var index: Int, file: String?, label: Int, predicted: Int?, confidence: Double, text: String?
     init(_ m: EvaluationReport.Mistake) {
         index = m.index; file = m.file; label = m.label; predicted = m.predicted >= 0 ? m.predicted : nil
-        confidence = m.confidence
+        confidence = m.confidence; text = m.text
     }
-    enum CodingKeys: CodingKey { case index, file, label, predicted, confidence }
+    enum CodingKeys: CodingKey { case index, file, label, predicted, confidence, text }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(index, forKey: .index); try c.encode(file, forKey: .file); try c.encode(label, forKey: .label)
         try c.encode(predicted, forKey: .predicted); try c.encode(confidence, forKey: .confidence)
+        try c.encode(text, forKey: .text)
     }
 }
 

@@ -43,6 +43,9 @@ public struct EvaluationReport: Sendable {
         public var confidence: Double
         /// The 28×28 input, gray, ink = 255 (white on black, as the model sees it).
         public var thumbnail: Raster?
+        /// What a reader read when it gave no single-digit answer ("" for nothing, nil when the
+        /// image could not be read); nil for MNIST.
+        public var text: String? = nil
     }
 
     /// Classification results: present when every label is a single class.
@@ -58,7 +61,7 @@ public struct EvaluationReport: Sendable {
         ///   - confidences: the probability of the predicted class (0 when there is no answer).
         ///   - thumbnail: the input image of sample `i`, asked for the kept mistakes only.
         public init(predictions: [Int], labels: [Int], confidences: [Double], classCount: Int = 10,
-                    files: [String]? = nil, thumbnail: (Int) -> Raster? = { _ in nil }) {
+                    files: [String]? = nil, texts: [String?]? = nil, thumbnail: (Int) -> Raster? = { _ in nil }) {
             matrix = ConfusionMatrix(predictions: predictions, labels: labels, classCount: classCount)
             metrics = ClassificationMetrics(matrix)
             let correct = zip(predictions, labels).map { $0 == $1 }
@@ -70,7 +73,7 @@ public struct EvaluationReport: Sendable {
                 .prefix(EvaluationReport.mistakeLimit)
             mistakes = wrong.map { i in
                 Mistake(index: i, file: files?[i], label: labels[i], predicted: predictions[i],
-                        confidence: confidences[i], thumbnail: thumbnail(i))
+                        confidence: confidences[i], thumbnail: thumbnail(i), text: texts?[i] ?? nil)
             }
         }
     }
@@ -113,6 +116,35 @@ extension EvaluationReport {
                   data: DataSummary(source: "mnist-test", path: dataPath, samples: evaluation.count),
                   seconds: seconds, loss: evaluation.loss, accuracy: evaluation.accuracy,
                   classification: classification, history: model.history)
+    }
+
+    /// A whole image shrunk to fit 28×28 (area average), gray with ink = 255: the gallery's
+    /// picture of an image that was not read as one digit. Light backgrounds are inverted.
+    public static func thumbnail(of image: Raster) -> Raster {
+        let side = 28
+        let scale = max(Double(image.width), Double(image.height)) / Double(side)
+        let (w, h) = (max(1, Int(Double(image.width) / scale)), max(1, Int(Double(image.height) / scale)))
+        let (ox, oy) = ((side - w) / 2, (side - h) / 2)
+        var gray = [Double](repeating: 0, count: image.width * image.height)
+        for i in gray.indices {
+            let colour = min(image.channels, 3)
+            var sum = 0.0
+            for c in 0..<colour { sum += Double(image.pixels[i * image.channels + c]) }
+            gray[i] = sum / Double(colour)
+        }
+        let invert = gray.reduce(0, +) / Double(max(gray.count, 1)) > 127
+        var out = Raster(width: side, height: side, channels: 1)
+        for y in 0..<h {
+            for x in 0..<w {
+                let x0 = Int(Double(x) * scale), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * scale)))
+                let y0 = Int(Double(y) * scale), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * scale)))
+                var sum = 0.0
+                for yy in y0..<min(y1, image.height) { for xx in x0..<min(x1, image.width) { sum += gray[yy * image.width + xx] } }
+                let mean = sum / Double(max(1, (min(y1, image.height) - y0) * (min(x1, image.width) - x0)))
+                out[ox + x, oy + y, 0] = UInt8(min(255, max(0, invert ? 255 - mean : mean)).rounded())
+            }
+        }
+        return out
     }
 
     /// A 28×28 gray raster of model-input pixels in [0, 1] (ink = 1 becomes 255).

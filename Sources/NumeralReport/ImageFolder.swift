@@ -121,7 +121,8 @@ public struct ImageReadout: Sendable, Equatable {
     public var text: String
     public var confidence: Double
     public var digits: [Digit]
-    /// The 28×28 input of a single-digit image as the model saw it (ink = 255), for the gallery.
+    /// For the gallery: the 28×28 input of a single-digit image as the model saw it, or the
+    /// whole image shrunk (`EvaluationReport.thumbnail(of:)`); gray, ink = 255.
     public var thumbnail: Raster?
     public init(text: String, confidence: Double, digits: [Digit], thumbnail: Raster? = nil) {
         self.text = text; self.confidence = confidence; self.digits = digits; self.thumbnail = thumbnail
@@ -254,12 +255,13 @@ extension EvaluationReport {
         let singleDigit = images.allSatisfy { $0.label.count == 1 && $0.label.first!.isASCII && $0.label.first!.isNumber }
         if singleDigit {
             let answers: [(Int, Double, Raster?)] = readouts.map {
-                guard case let .success(r) = $0, r.digits.count == 1 else { return (-1, 0, nil) }
+                guard case let .success(r) = $0 else { return (-1, 0, nil) }
+                guard r.digits.count == 1 else { return (-1, 0, r.thumbnail) }
                 return (r.digits[0].digit, r.digits[0].confidence, r.thumbnail)
             }
             classification = Classification(predictions: answers.map(\.0), labels: images.map { Int($0.label)! },
                                              confidences: answers.map(\.1), files: images.map(\.file),
-                                             thumbnail: { answers[$0].2 })
+                                             texts: items.map(\.text), thumbnail: { answers[$0].2 })
         }
         self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount, shipped: shipped),
                   data: DataSummary(source: "images", path: directory, samples: images.count),

@@ -81,8 +81,10 @@ public enum Pictures {
             let lineX = x + (tileWidth - lineWidth) / 2
             canvas.text(trueText, x: lineX, y: y + 62, scale: 2, .green)
             canvas.text(predictedText, x: lineX + trueText.count * BitmapFont.advance * 2, y: y + 62, scale: 2, .red)
-            canvas.text(String(format: "%.1f%%", m.confidence * 100),
-                        centerX: x + tileWidth / 2, y: y + 80, scale: 2, .black)
+            // A reader that gave no single digit: what it read instead (or why not).
+            let below = m.predicted >= 0 ? String(format: "%.1f%%", m.confidence * 100)
+                : m.text.map { $0.isEmpty ? "EMPTY" : String($0.replacingOccurrences(of: "\n", with: " ").prefix(6)) } ?? "ERROR"
+            canvas.text(below, centerX: x + tileWidth / 2, y: y + 80, scale: 2, m.predicted >= 0 ? .black : .gray)
         }
         return canvas.raster
     }
