@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "NumeralDataTests", dependencies: ["NumeralData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralTrainingTests", dependencies: ["NumeralTraining", "Numeral", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision"],
+        .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
                     swiftSettings: swiftSettings),
