@@ -23,6 +23,7 @@ let package = Package(
             name: "numeral",
             dependencies: [
                 "Numeral",
+                "NumeralReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -30,6 +31,11 @@ let package = Package(
             name: "Numeral",
             dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
             resources: [.copy("Resources/numeral-default.safetensors")],
+            swiftSettings: swiftSettings),
+
+        .target(
+            name: "NumeralReport",
+            dependencies: ["NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
             swiftSettings: swiftSettings),
 
         // MARK: - Implementation details
@@ -51,6 +57,8 @@ let package = Package(
         .testTarget(name: "NumeralNNTests", dependencies: ["NumeralNN", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralDataTests", dependencies: ["NumeralData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralTrainingTests", dependencies: ["NumeralTraining", "Numeral", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
                     swiftSettings: swiftSettings),

@@ -10,6 +10,7 @@ struct NumeralCommand: AsyncParsableCommand {
             Read.self,
             Train.self,
             Evaluate.self,
+            Compare.self,
             Info.self,
             DataCommand.self,
             Bench.self,
