@@ -22,6 +22,7 @@ let package = Package(
             name: "numeral",
             dependencies: [
                 "Numeral",
+                "NumeralSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib"], swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
+        .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision", "CTurboJPEG"],
+                swiftSettings: swiftSettings),
         .systemLibrary(name: "COpenBLAS"),
         .systemLibrary(name: "CNumeralZlib"),
         .systemLibrary(name: "CPNG"),
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "NumeralDataTests", dependencies: ["NumeralData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralTrainingTests", dependencies: ["NumeralTraining", "Numeral", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralSynthTests", dependencies: ["NumeralSynth", "NumeralVision"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
