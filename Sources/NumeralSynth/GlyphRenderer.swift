@@ -49,7 +49,7 @@ struct DigitSource: Sendable {
             }
         }
         // A slight blur rounds the 28×28 grid's corners so large renderings have smooth contours.
-        plane = Self.morph(up.blurred(sigma: 1), radius: thickness * Float(Self.factor))
+        plane = Self.morph(up.blurred(sigma: 1.6), radius: thickness * Float(Self.factor))
     }
 
     /// MNIST coordinate of the centre of upsampled pixel `i`.

@@ -54,7 +54,7 @@ enum NumberText {
                 text = digits(count, nonZeroFirst: count > 1)
             }
         }
-        if !leadingZeros, Double.random(in: 0..<1, using: &rng) < configuration.negativeFraction {
+        if !leadingZeros, text != "0", Double.random(in: 0..<1, using: &rng) < configuration.negativeFraction {
             text = "-" + text
         }
         return text
