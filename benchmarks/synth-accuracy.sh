@@ -2,7 +2,8 @@
 # Numeral vs Tesseract on 2,000 synthetic handwritten numbers from `numeral synth` (seed fixed).
 #
 # Setup (once, not part of scripts/setup or CI):  sudo apt-get install tesseract-ocr python3
-# Usage:  benchmarks/synth-accuracy.sh            (COUNT, SEED, NUMERAL_DATA override the defaults)
+# Usage:  benchmarks/synth-accuracy.sh            (COUNT, SEED, NUMERAL_DATA, JOBS override the defaults;
+#         WORK=DIR keeps the images and Tesseract's answers in DIR and reuses them on the next run)
 # Writes: benchmarks/synth-accuracy.md — overall and per-category string accuracy, digit accuracy
 #         (1 - character error rate on the digits) and rejection rate for both readers.
 set -euo pipefail
@@ -16,12 +17,19 @@ JOBS=${JOBS:-$(nproc)}
 command -v tesseract >/dev/null || { echo "tesseract not found: sudo apt-get install tesseract-ocr" >&2; exit 1; }
 swift build -c release --product numeral >&2
 numeral="$(swift build -c release --show-bin-path)/numeral"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${WORK:-}" ]; then
+    work=$WORK; mkdir -p "$work"
+else
+    work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+fi
 set_dir="$work/set"
 
-echo "generating $COUNT images (seed $SEED)..." >&2
-"$numeral" synth --count "$COUNT" --seed "$SEED" --data "$DATA" --output "$set_dir" >&2
+if [ -f "$set_dir/labels.csv" ]; then
+    echo "reusing the images in $set_dir" >&2
+else
+    echo "generating $COUNT images (seed $SEED)..." >&2
+    "$numeral" synth --count "$COUNT" --seed "$SEED" --data "$DATA" --output "$set_dir" >&2
+fi
 
 readers=()
 evaluate_line=""
@@ -42,7 +50,7 @@ echo "tesseract..." >&2
 mkdir -p "$work/tesseract"
 start=$(date +%s.%N)
 (cd "$set_dir" && ls synth-*.* | OMP_THREAD_LIMIT=1 xargs -P "$JOBS" -I{} sh -c \
-    'tesseract "$1" stdout --psm 7 -c tessedit_char_whitelist=0123456789.,- 2>/dev/null > "$2/$1.txt" || true' _ {} "$work/tesseract")
+    '[ -f "$2/$1.txt" ] || tesseract "$1" stdout --psm 7 -c tessedit_char_whitelist=0123456789.,- 2>/dev/null > "$2/$1.txt" || true' _ {} "$work/tesseract")
 tesseract_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 readers+=("Tesseract=$work/tesseract")
 

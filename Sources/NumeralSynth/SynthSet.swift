@@ -41,10 +41,13 @@ public enum SynthSet {
         return entries
     }
 
-    /// `file,label` with a header; labels hold only digits and . , - so no quoting is needed.
+    /// `file,label` with a header; a label with a comma (`1,250`) is quoted, as CSV requires.
     public static func labelsCSV(_ entries: [Entry]) -> String {
-        (["file,label"] + entries.map { "\($0.file),\($0.label)" }).joined(separator: "\n") + "\n"
+        (["file,label"] + entries.map { "\($0.file),\(csvField($0.label))" }).joined(separator: "\n") + "\n"
     }
+
+    /// `text`, quoted if it holds a comma (labels hold only digits and . , - so never a quote).
+    static func csvField(_ text: String) -> String { text.contains(",") ? "\"\(text)\"" : text }
 
     public static let attributeColumns = [
         "file", "label", "digits", "digit_height", "width", "height", "rotation", "slant", "thickness",
@@ -53,7 +56,7 @@ public enum SynthSet {
     ]
 
     /// One row per image; `sources` lists the MNIST test indices of the digits, space-separated.
-    /// Labels may contain "," so that column is quoted.
+    /// Labels are always quoted in this file.
     public static func attributesCSV(_ entries: [Entry]) -> String {
         func f(_ v: Double) -> String { String(format: "%.3f", v) }
         let rows = entries.map { e -> String in

@@ -99,13 +99,15 @@ func temporaryDirectory(_ name: String) -> String {
     @Test func writesImagesAndLabelsCSV() throws {
         let directory = temporaryDirectory("write")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let entries = try SynthSet.write(count: 6, seed: 5, synthesizer: smallSynthesizer(), to: directory)
+        let entries = try SynthSet.write(count: 12, seed: 5, synthesizer: smallSynthesizer(), to: directory)
         let csv = try String(contentsOfFile: directory + "/labels.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map(String.init)
         #expect(lines.first == "file,label")
-        #expect(lines.count == 7)
+        #expect(lines.count == 13)
+        #expect(entries.contains { $0.label.contains(",") }, "no label with a comma to check the quoting")
         for (line, entry) in zip(lines.dropFirst(), entries) {
-            #expect(line == "\(entry.file),\(entry.label)")
+            let label = entry.label.contains(",") ? "\"\(entry.label)\"" : entry.label
+            #expect(line == "\(entry.file),\(label)")
             let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + entry.file))
             if entry.file.hasSuffix(".png") {
                 let image = try PNG.decode(data, name: entry.file)
