@@ -67,6 +67,5 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralSynthTests", dependencies: ["NumeralSynth", "NumeralVision"], swiftSettings: swiftSettings),
-        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
