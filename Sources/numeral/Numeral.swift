@@ -18,6 +18,20 @@ struct NumeralCommand: AsyncParsableCommand {
             BenchRead.self,
             Synth.self,
         ])
+
+    static func main() async {
+        Kernels.keepLargeAllocationsInHeap()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that loads a model shares.
