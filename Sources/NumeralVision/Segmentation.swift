@@ -185,9 +185,17 @@ public struct Segmenter: Sendable {
     /// shadow edges) when there are other blobs.
     func typicalHeight(_ components: [Component]) -> Double? {
         let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
+        // A frame (a box drawn around the digits) encloses other blobs and is mostly empty.
+        func isFrame(_ c: Component) -> Bool {
+            guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
+            return plausible.contains { o in
+                o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
+                    && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
+            }
+        }
         let shaped = plausible.filter {
             $0.box.height <= 8 * $0.box.width && $0.box.width <= 3 * $0.box.height
-                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height)
+                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0)
         }
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
