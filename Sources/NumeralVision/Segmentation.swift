@@ -397,10 +397,11 @@ public struct Segmenter: Sendable {
                 var prior = -3 * max(0, width / digitWidth - 1.4)
                 // Lower than the line's digits (which vary by ±10% or so) costs steeply.
                 prior -= 8 * max(0, 0.7 - Double(region.height) / h)
-                // Pieces of several blobs close together are likely one broken digit: a
-                // bonus up to `joinBonus`, fading to nothing at a gap of `joinGap`.
+                // Pieces of several blobs that overlap or nearly touch are likely one broken
+                // digit: a bonus up to `joinBonus`, fading to nothing at a gap of 0.12 digit
+                // heights (separate digits are written 0.1-0.4 heights apart).
                 if atomsUsed.count > 1 {
-                    prior += joinBonus * min(1, max(0, (joinGap * h - widestGap) / (0.2 * h)))
+                    prior += joinBonus * min(1, max(0, 1 - widestGap / (0.12 * h)))
                 }
                 // Every cut through a blob costs `cutPenalty`, half on each side: a split
                 // must make the recogniser clearly surer than reading the blob whole.
