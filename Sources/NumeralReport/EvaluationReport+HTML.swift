@@ -20,6 +20,8 @@ extension EvaluationReport {
             var accuracy = SVGChart(title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
                                     xRange: xRange, yRange: niceFloor(accuracies.min()! - 0.005)...1)
             accuracy.legend = .bottomRight
+            accuracy.integerX = true
+            loss.integerX = true
             accuracy.series.append(.init(name: "train", color: "#1f5aaa", points: history.map { (Double($0.epoch), $0.accuracy) }))
             let validationAccuracy = history.compactMap { r in r.validationAccuracy.map { (Double(r.epoch), $0) } }
             if !validationAccuracy.isEmpty {
