@@ -46,14 +46,15 @@ public enum ImageFolder {
         return images
     }
 
-    /// Every visible file in every subfolder; the subfolder's name is the label. A file that is
-    /// not an image stays in the list, so that it is reported as unreadable rather than skipped.
+    /// Every visible file in every subfolder whose name is a label (has a digit: `7`, `-12.5`);
+    /// other subfolders (a `report/` written there) are not classes. A file that is not an
+    /// image stays in the list, so that it is reported as unreadable rather than skipped.
     static func classFolders(_ directory: String) -> [LabelledImage] {
         let fm = FileManager.default
         let classes = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
-                && isDirectory.boolValue
+            return !name.hasPrefix(".") && name.contains(where: \.isNumber)
+                && fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
         }
         return classes.sorted().flatMap { label in
             ((try? fm.contentsOfDirectory(atPath: directory + "/" + label)) ?? [])
