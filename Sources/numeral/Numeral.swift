@@ -16,6 +16,7 @@ struct NumeralCommand: AsyncParsableCommand {
             Bench.self,
             MakeExample.self,
             BenchRead.self,
+            Synth.self,
         ])
 }
 
