@@ -33,7 +33,7 @@ fi
 
 readers=()
 evaluate_line=""
-if "$numeral" read --help >/dev/null 2>&1; then
+if "$numeral" --help | grep -qE '^ +read( |$)'; then
     echo "numeral read..." >&2
     start=$(date +%s.%N)
     (cd "$set_dir" && "$numeral" read --json synth-*.*) > "$work/numeral.jsonl" || true
