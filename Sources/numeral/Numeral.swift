@@ -6,7 +6,18 @@ struct NumeralCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
-        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self, Synth.self])
+        subcommands: [
+            Read.self,
+            Train.self,
+            Evaluate.self,
+            Compare.self,
+            Info.self,
+            DataCommand.self,
+            Bench.self,
+            MakeExample.self,
+            BenchRead.self,
+            Synth.self,
+        ])
 }
 
 /// Options every command that loads a model shares.
