@@ -83,7 +83,7 @@ extension Kernels {
             outputGradient.withUnsafeBufferPointer { dy in inputGradient.withUnsafeMutableBufferPointer { dx in
                 partial.withUnsafeMutableBufferPointer { dwAll in
                     let (x, w, dy, dwAll) = (x.baseAddress!, w.baseAddress!, dy.baseAddress!, dwAll.baseAddress!)
-                    let dx = dx.baseAddress
+                    let dx = needsInputGradient ? dx.baseAddress : nil  // an empty array may still have a base address
                     parallelFor(workers) { worker in
                         let dw = dwAll + worker * weight.count
                         let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
