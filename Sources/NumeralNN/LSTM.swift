@@ -33,6 +33,7 @@ public struct LSTM: Layer {
         var x: [Float]          // [steps, batch, inputSize]
         var gates: [Float]      // [steps, batch, 4H], after their nonlinearities
         var cells: [Float]      // [steps + 1, batch, H], c_{−1} = 0 first
+        var cellTanh: [Float]   // [steps, batch, H], tanh(c_t)
         var hidden: [Float]     // [steps + 1, batch, H], h_{−1} = 0 first
     }
 
@@ -86,6 +87,7 @@ public struct LSTM: Layer {
 
         var cells = [Float](repeating: 0, count: (steps + 1) * batch * hs)
         var hidden = [Float](repeating: 0, count: (steps + 1) * batch * hs)
+        var cellTanh = [Float](repeating: 0, count: steps * batch * hs)
         var z = [Float](repeating: 0, count: batch * h4)
         var previous = [Float](repeating: 0, count: batch * hs)
         for t in 0..<steps {
@@ -101,10 +103,12 @@ public struct LSTM: Layer {
                 let row = n * h4
                 for j in 0..<hs {
                     let i = sigmoid(z[row + j]), f = sigmoid(z[row + hs + j])
-                    let g = tanhf(z[row + 2 * hs + j]), o = sigmoid(z[row + 3 * hs + j])
+                    let g = fastTanh(z[row + 2 * hs + j]), o = sigmoid(z[row + 3 * hs + j])
                     let c = f * cells[before + n * hs + j] + i * g
-                    let h = o * tanhf(c)
+                    let tc = fastTanh(c)
+                    let h = o * tc
                     cells[after + n * hs + j] = c
+                    cellTanh[before + n * hs + j] = tc
                     hidden[after + n * hs + j] = h
                     previous[n * hs + j] = h
                     gates[gateBase + row + j] = i
@@ -115,7 +119,7 @@ public struct LSTM: Layer {
             }
         }
         let cache = Cache(inputShape: input.shape, batch: batch, steps: steps, x: x, gates: gates,
-                          cells: cells, hidden: hidden)
+                          cells: cells, cellTanh: cellTanh, hidden: hidden)
         return (Tensor(shape: [batch, hs], scalars: previous), cache)
     }
 
@@ -129,14 +133,14 @@ public struct LSTM: Layer {
         var dc = [Float](repeating: 0, count: batch * hs)      // [batch, H]
         var dzStep = [Float](repeating: 0, count: batch * h4)
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            let gateBase = t * batch * h4, before = t * batch * hs, after = (t + 1) * batch * hs
+            let gateBase = t * batch * h4, before = t * batch * hs
             for n in 0..<batch {
                 let row = n * h4
                 for j in 0..<hs {
                     let i = cache.gates[gateBase + row + j], f = cache.gates[gateBase + row + hs + j]
                     let g = cache.gates[gateBase + row + 2 * hs + j], o = cache.gates[gateBase + row + 3 * hs + j]
                     let k = n * hs + j
-                    let tc = tanhf(cache.cells[after + k])
+                    let tc = cache.cellTanh[before + k]
                     let dct = dc[k] + dh[k] * o * (1 - tc * tc)
                     dzStep[row + j] = dct * g * i * (1 - i)
                     dzStep[row + hs + j] = dct * cache.cells[before + k] * f * (1 - f)
@@ -180,3 +184,7 @@ public struct LSTM: Layer {
 }
 
 @inline(__always) private func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+
+/// tanh through one expf: 1 − 2/(e^{2x} + 1). glibc's tanhf (via expm1f) took about half of
+/// the LSTM's time; this is within 1e-7 absolute of it and saturates cleanly (e^{2x} = ∞ → 1).
+@inline(__always) func fastTanh(_ x: Float) -> Float { 1 - 2 / (expf(2 * x) + 1) }

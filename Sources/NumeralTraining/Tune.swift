@@ -1,4 +1,4 @@
-public import NumeralCore
+import NumeralCore
 public import NumeralNN
 public import NumeralData
 import Foundation
