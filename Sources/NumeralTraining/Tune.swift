@@ -227,8 +227,10 @@ public func tune(_ base: TuningBase, trials points: [[String: Double]], training
         onTrial(result)
         if best == nil || kept.validationAccuracy > best!.accuracy {
             var model = Model(network: kept.network, recipe: TrainingRecipe(
-                model: architecture.name, optimizer: configuration, epochs: kept.epoch, batchSize: batchSize,
+                model: architecture.name, optimizer: configuration, epochs: epochs, batchSize: batchSize,
                 seed: base.seed, validationSplit: 0, augmentation: base.augmentation?.description))
+            // The recipe keeps the planned epochs (the schedule's length); the history ends at
+            // the kept epoch, whose weights these are.
             model.history = Array(progress.history.prefix(kept.epoch))
             best = (kept.validationAccuracy, model)
         }

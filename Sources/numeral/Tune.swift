@@ -93,7 +93,10 @@ struct Tune: ParsableCommand {
         try encoder.encode(TuneReport(model: model, search: search, space: searchSpace.description,
                                       validationSplit: validationSplit, trials: sorted))
             .write(to: URL(fileURLWithPath: resultsPath), options: .atomic)
-        if let best { try best.save(to: output) }
+        if var best {
+            best.recipe?.validationSplit = validationSplit
+            try best.save(to: output)
+        }
         if json {
             printJSON(TuneReport(model: model, search: search, space: searchSpace.description,
                                  validationSplit: validationSplit, trials: sorted))
