@@ -18,6 +18,8 @@ struct NumeralCommand: AsyncParsableCommand {
             BenchRead.self,
             MNISTDiff.self,
             Synth.self,
+            Ensemble.self,
+            Tune.self,
         ])
 
     static func main() async {
