@@ -6,7 +6,7 @@ struct NumeralCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
-        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self])
+        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self, Serve.self])
 }
 
 /// Options every command that loads a model shares.
