@@ -165,3 +165,25 @@ struct ClassifyRouteTests {
         }
     }
 }
+
+@Suite("The web page")
+struct WebPageTests {
+    @Test func indexScriptAndStylesAreServed() async throws {
+        let arguments = testArguments { $0.publicDirectory = repositoryRoot.appendingPathComponent("Public").path }
+        try await withApp(arguments) { api in
+            let index = try await api.send(.get, "/")
+            #expect(index.status == .ok)
+            #expect(index.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(index.text.contains("<canvas id=\"pad\""))
+            #expect(index.text.contains("capture=\"environment\""))
+            let script = try await api.send(.get, "/app.js")
+            #expect(script.status == .ok && script.text.contains("/v1/read"))
+            let style = try await api.send(.get, "/style.css")
+            #expect(style.status == .ok)
+            // Offline: nothing is loaded from another host.
+            for page in [index.text, script.text, style.text] {
+                #expect(!page.contains("http://") && !page.contains("https://"))
+            }
+        }
+    }
+}
