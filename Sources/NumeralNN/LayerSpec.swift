@@ -64,3 +64,21 @@ public struct Architecture: Codable, Equatable, Sendable {
         return shape
     }
 }
+
+extension Architecture {
+    /// Floating-point operations (multiply and add counted separately) of one forward pass
+    /// of one sample through the convolution and dense layers; the rest is negligible.
+    public var forwardFLOPs: Int {
+        var shape = inputShape, flops = 0
+        for layer in layers {
+            guard let next = layer.outputShape(for: shape) else { return flops }
+            switch layer {
+            case let .dense(i, o): flops += 2 * i * o
+            case let .conv2D(i, _, k, _, _): flops += 2 * next.reduce(1, *) * i * k * k
+            default: break
+            }
+            shape = next
+        }
+        return flops
+    }
+}

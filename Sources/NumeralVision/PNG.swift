@@ -63,7 +63,8 @@ public enum PNG {
         return (w, h)
     }
 
-    /// Decodes any PNG (palette, gray, 16-bit, alpha) to 8-bit RGBA or gray.
+    /// Decodes any PNG (palette, gray, 16-bit, alpha) to 8-bit RGBA (`channels` 4), gray
+    /// (1), RGB (3), or as stored (0: gray, RGB, or RGBA when the file has transparency).
     ///
     /// `maxPixels` is checked against the header before any pixel is decoded.
     public static func decode(_ data: Data, name: String, channels: Int = 4,
@@ -86,7 +87,20 @@ public enum PNG {
             let (w, h) = (Int(image.width), Int(image.height))
             guard w > 0, h > 0 else { return .failure(.corrupt(name: name, reason: "zero size")) }
             guard w * h <= maxPixels else { return .failure(.tooLarge(name: name, width: w, height: h, limit: maxPixels)) }
-            image.format = channels == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            var channels = channels
+            if channels == 0 {
+                // As stored: gray, RGB, or RGBA when there is any transparency.
+                let f = image.format
+                channels = f & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 4 : f & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1
+            }
+            if image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 {
+                return decodeSixteenBit(&image, name: name, channels: channels)
+            }
+            image.format = switch channels {
+            case 1: UInt32(PNG_FORMAT_GRAY)
+            case 3: UInt32(PNG_FORMAT_RGB)
+            default: UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            }
             var pixels = [UInt8](repeating: 0, count: w * h * channels)
             let finished = pixels.withUnsafeMutableBytes {
                 png_image_finish_read(&image, nil, $0.baseAddress, Int32(w * channels), nil)
@@ -95,6 +109,33 @@ public enum PNG {
             return .success(Raster(width: w, height: h, channels: channels, pixels: pixels))
         }
         return try result.get()
+    }
+
+    /// 16-bit files: libpng's simplified API treats their samples as linear light and
+    /// would gamma-encode them on the way to 8 bits, brightening every gray. Reading them
+    /// as 16-bit linear keeps the stored values (alpha comes premultiplied, so it is
+    /// divided out); the high byte is the 8-bit value.
+    private static func decodeSixteenBit(_ image: inout png_image, name: String, channels: Int) -> Result<Raster, ImageError> {
+        let (w, h) = (Int(image.width), Int(image.height))
+        image.format = UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+        var wide = [UInt16](repeating: 0, count: w * h * 4)
+        let finished = wide.withUnsafeMutableBytes {
+            png_image_finish_read(&image, nil, $0.baseAddress, Int32(w * 4), nil)
+        }
+        guard finished != 0 else { return .failure(.corrupt(name: name, reason: message(image))) }
+        var pixels = [UInt8](repeating: 0, count: w * h * channels)
+        for i in 0..<(w * h) {
+            let a = Int(wide[4 * i + 3])
+            var rgb = [0, 0, 0]
+            for c in 0..<3 { rgb[c] = a == 0 ? 0 : min(65535, Int(wide[4 * i + c]) * 65535 / a) }
+            if channels == 1 {
+                pixels[i] = UInt8(((299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000) >> 8)
+            } else {
+                for c in 0..<3 { pixels[channels * i + c] = UInt8(rgb[c] >> 8) }
+                if channels == 4 { pixels[4 * i + 3] = UInt8(a >> 8) }
+            }
+        }
+        return .success(Raster(width: w, height: h, channels: channels, pixels: pixels))
     }
 
     private static func message(_ image: png_image) -> String {

@@ -2,11 +2,21 @@ import ArgumentParser
 import Numeral
 
 @main
-struct NumeralCommand: ParsableCommand {
+struct NumeralCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
-        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self, Serve.self])
+        subcommands: [
+            Read.self,
+            Train.self,
+            Evaluate.self,
+            Info.self,
+            DataCommand.self,
+            Bench.self,
+            MakeExample.self,
+            BenchRead.self,
+            Serve.self,
+        ])
 }
 
 /// Options every command that loads a model shares.

@@ -1,10 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Logging
 import NumeralServer
 
 /// `numeral serve`: the HTTP API and web page. All logic is in `NumeralServer`.
-struct Serve: ParsableCommand, AppArguments {
+struct Serve: AsyncParsableCommand, AppArguments {
     static let configuration = CommandConfiguration(
         abstract: "Serve the reading API (/v1/...) and the web page over HTTP.",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish first.")
@@ -37,24 +36,7 @@ struct Serve: ParsableCommand, AppArguments {
     var publicDirectory: String? { `public` ?? defaultPublicDirectory() }
     var logLevel: Logger.Level { Logger.Level(rawValue: logLevelName) ?? .info }
 
-    /// The root command is synchronous (commit 1570598), so this bridges to the async server:
-    /// the main thread waits while the server runs on Swift's concurrency pool and NIO's
-    /// event loops, neither of which needs the main thread.
-    func run() throws {
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let arguments = self
-        Task {
-            do { try await runServer(arguments) } catch { outcome.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error { throw error }
+    func run() async throws {
+        try await runServer(self)
     }
-}
-
-/// The server's error, handed from its task to the waiting main thread (the semaphore
-/// orders the write before the read).
-private final class Outcome: @unchecked Sendable {
-    var error: (any Error)?
 }

@@ -133,11 +133,52 @@ private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value 
 
 extension Kernels {
     /// Runs `body(0..<iterations)` on Dispatch's workers and waits for all of them.
+    ///
+    /// Nested calls (a kernel called from inside another parallel region, e.g. a layer run by
+    /// `forEachChunk`) run serially on the calling worker, so the cores are never oversubscribed.
     static func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
-        if iterations == 1 { body(0); return }
+        if iterations == 1 || WorkerFlag.isSet {
+            for i in 0..<iterations { body(i) }
+            return
+        }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(value: body)
-            DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+            DispatchQueue.concurrentPerform(iterations: iterations) { i in
+                WorkerFlag.set(true)
+                box.value(i)
+                WorkerFlag.set(false)
+            }
         }
+    }
+
+    /// Splits `0..<count` into chunks of at most `chunkSize` and runs `body` on them in
+    /// parallel (each chunk on one worker, kernels inside it single-threaded). For batch-level
+    /// parallelism: inference over many images keeps each chunk's activations in cache.
+    public static func forEachChunk(count: Int, chunkSize: Int, _ body: (Range<Int>) -> Void) {
+        precondition(chunkSize >= 1, "chunk size \(chunkSize)")
+        let chunks = (count + chunkSize - 1) / chunkSize
+        guard chunks > 0 else { return }
+        let workers = min(threadCount, chunks)
+        parallelFor(workers) { w in
+            var chunk = w
+            while chunk < chunks {
+                body((chunk * chunkSize)..<min((chunk + 1) * chunkSize, count))
+                chunk += workers
+            }
+        }
+    }
+}
+
+/// Marks Dispatch worker threads that are running a parallel kernel (a pthread key, so it is
+/// per thread).
+enum WorkerFlag {
+    nonisolated(unsafe) static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    static var isSet: Bool { pthread_getspecific(key) != nil }
+    static func set(_ value: Bool) {
+        pthread_setspecific(key, value ? UnsafeRawPointer(bitPattern: 1) : nil)
     }
 }
