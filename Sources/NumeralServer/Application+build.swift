@@ -58,6 +58,9 @@ public func buildRouter(_ services: ServerServices, arguments: some AppArguments
     // Only the routes that do model or database work count against the in-flight limit.
     let v1 = router.group("v1")
         .add(middleware: InFlightLimitMiddleware(limit: arguments.maxInFlight, metrics: services.metrics))
+    ReadController(reader: NumberReader(model: services.model, options: ReadOptions(maxPixels: arguments.maxPixels)),
+                   recentReads: services.recentReads, metrics: services.metrics)
+        .addRoutes(to: v1)
     ClassifyController(model: services.model, maxPixels: arguments.maxPixels, metrics: services.metrics)
         .addRoutes(to: v1)
     FeedbackController(store: services.store, recentReads: services.recentReads, modelName: services.model.name,

@@ -130,19 +130,11 @@ struct FeedbackController {
         return Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters).map { [UInt8]($0) }
     }
 
-    /// Only images Numeral can read go into the training data: PNGs are decoded to be sure.
+    /// Only images Numeral can decode go into the training data.
     static func checkedImageType(_ bytes: [UInt8], maxPixels: Int) throws(APIError) -> String {
-        switch Upload.sniff(bytes) {
-        case .png:
-            do { _ = try PNG.decode(Data(bytes), name: "the feedback image", channels: 1, maxPixels: maxPixels) } catch {
-                throw APIError(error)
-            }
-            return Upload.ImageKind.png.rawValue
-        case .jpeg:
-            // TODO(#4): decode to check, once NumeralVision reads JPEG.
-            return Upload.ImageKind.jpeg.rawValue
-        case nil:
-            throw APIError(ImageError.unsupportedFormat(name: "the feedback image"))
+        do { _ = try ImageDecoder.decode(Data(bytes), name: "the feedback image", maxPixels: maxPixels) } catch {
+            throw APIError(error)
         }
+        return Upload.sniff(bytes)?.rawValue ?? "application/octet-stream"
     }
 }
