@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "Numeral",
                 "NumeralServer",
+                "NumeralReport",
+                "NumeralSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,6 +60,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .target(
+            name: "NumeralReport",
+            dependencies: ["NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
+            swiftSettings: swiftSettings),
+
         // MARK: - Implementation details
         .target(name: "NumeralCore", dependencies: ["CDNNL"], swiftSettings: swiftSettings),
         .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
@@ -65,6 +72,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
+        .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision", "CTurboJPEG"],
+                swiftSettings: swiftSettings),
         .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CNumeralZlib"),
         .systemLibrary(name: "CPNG"),
@@ -91,8 +100,11 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralSynthTests", dependencies: ["NumeralSynth", "NumeralVision"], swiftSettings: swiftSettings),
     ]
 )

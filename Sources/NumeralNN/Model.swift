@@ -183,6 +183,11 @@ extension Model {
         }
         var networks: [Sequential] = []
         for (k, architecture) in architectures.enumerated() {
+            // Every Numeral model reads [1, 28, 28] images (see `preprocessing`); checked first,
+            // since any other input shape from a file could overflow the shape arithmetic.
+            guard architecture.inputShape == [1, 28, 28] else {
+                throw .invalid(path: path, reason: "architecture \(architecture.name) reads \(architecture.inputShape), not [1, 28, 28] images")
+            }
             guard architecture.outputShape == [10] else {
                 throw .invalid(path: path, reason: "architecture \(architecture.name) does not map \(architecture.inputShape) to 10 classes")
             }

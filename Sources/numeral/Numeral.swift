@@ -10,12 +10,14 @@ struct NumeralCommand: AsyncParsableCommand {
             Read.self,
             Train.self,
             Evaluate.self,
+            Compare.self,
             Info.self,
             DataCommand.self,
             Bench.self,
             MakeExample.self,
             BenchRead.self,
             Serve.self,
+            Synth.self,
         ])
 }
 

@@ -90,6 +90,24 @@ import TestSupport
         }
     }
 
+    /// Dimensions whose product overflows Int must be a typed error, not a crash.
+    @Test func absurdDimensions() throws {
+        let huge = Int(UInt32.max)
+        try expectError(Self.header([huge, huge, huge, huge]) + Data(count: 10), named: "huge4") {
+            .truncated(path: $0, expectedBytes: Int.max, actualBytes: 30)
+        }
+        try expectError(Self.header([huge, huge, 28]), named: "huge3") {
+            .truncated(path: $0, expectedBytes: Int.max, actualBytes: 16)
+        }
+        try expectError(Self.header([huge, 28, 28]), named: "big") {
+            .truncated(path: $0, expectedBytes: 16 + huge * 784, actualBytes: 16)
+        }
+        // Even when a later zero would make the true product 0.
+        try expectError(Self.header([huge, huge, huge, 0]), named: "zero") {
+            .truncated(path: $0, expectedBytes: Int.max, actualBytes: 20)
+        }
+    }
+
     @Test func trailingBytes() throws {
         try expectError(Self.header([3]) + Data([1, 2, 3, 4, 5]), named: "trailing") {
             .trailingBytes(path: $0, expectedBytes: 11, actualBytes: 13)

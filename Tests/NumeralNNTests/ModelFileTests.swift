@@ -229,6 +229,57 @@ import TestSupport
         }
     }
 
+    /// Architectures no Numeral writes (zero strides, negative sizes, impossible dropout
+    /// rates) must be rejected with a thrown error before any layer is built: building
+    /// them would divide by zero or trip a precondition.
+    @Test(arguments: [
+        LayerSpec.conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 0, padding: 0),
+        .conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 0, stride: 1, padding: 0),
+        .conv2D(inputChannels: 1, outputChannels: -2, kernelSize: 3, stride: 1, padding: 0),
+        .conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 1, padding: -1),
+        .maxPool2D(size: 2, stride: 0),
+        .maxPool2D(size: 0, stride: 1),
+        .dropout(rate: 1.5),
+        .dropout(rate: -0.1),
+    ])
+    func hostileArchitectures(_ layer: LayerSpec) throws {
+        let architecture = Architecture(name: "hostile", layers: [layer, .flatten, .dense(inputSize: 784, outputSize: 10)])
+        try expectHostile(architecture)
+    }
+
+    @Test func negativeDenseSizes() throws {
+        try expectHostile(Architecture(name: "negative", layers: [
+            .flatten, .dense(inputSize: 784, outputSize: -5), .dense(inputSize: -5, outputSize: 10),
+        ]))
+    }
+
+    @Test func foreignInputShapes() throws {
+        // Not MNIST images; and a shape whose flattened size overflows Int.
+        try expectHostile(Architecture(name: "flat", inputShape: [784], layers: [.dense(inputSize: 784, outputSize: 10)]))
+        try expectHostile(Architecture(name: "huge", inputShape: [1 << 40, 1 << 40], layers: [
+            .flatten, .dense(inputSize: 784, outputSize: 10),
+        ]))
+    }
+
+    func expectHostile(_ architecture: Architecture, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (tensors, metadata) = try Self.validParts()
+        var hostile = metadata
+        hostile["architecture"] = String(decoding: try JSONEncoder().encode([architecture]), as: UTF8.self)
+        try expectLoadError(SafeTensors.encode(tensors: tensors, metadata: hostile), named: "hostile.safetensors",
+                            sourceLocation: sourceLocation) { if case .invalid = $0 { true } else { false } }
+    }
+
+    /// A header whose shape has more elements than Int can count.
+    @Test func overflowingShape() throws {
+        let json = #"{"x": {"dtype": "F32", "shape": [1073741824, 1073741824, 1073741824], "data_offsets": [0, 8]}}"#
+        var header = Data(json.utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data += header + Data(count: 8)
+        #expect(throws: ModelFileError.self) { _ = try SafeTensors.decode(data, path: "overflow") }
+    }
+
     @Test func wrongDtypeAndOffsets() throws {
         let valid = SafeTensors.encode(tensors: [(name: "x", tensor: Tensor(zeros: [2]))], metadata: [:])
         func withHeader(_ json: String) -> Data {

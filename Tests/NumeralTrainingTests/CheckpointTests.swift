@@ -77,6 +77,35 @@ import TestSupport
         #expect(resumed.progress.history.count == 2)
     }
 
+    /// Optimizer state that does not fit the parameters would index out of range on the
+    /// first resumed step; it must be rejected when the checkpoint is read.
+    @Test(arguments: [OptimizerConfiguration.Kind.adam, .sgd, .rmsprop])
+    func optimizerStateOfTheWrongSize(_ kind: OptimizerConfiguration.Kind) throws {
+        var run = Self.start()
+        run.optimizer = OptimizerConfiguration(kind: kind, learningRate: 1e-3).makeOptimizer()
+        #expect(try Self.train(&run, stopAfterCall: 2) == .interrupted)
+        var recipe = Self.recipe
+        recipe.optimizer = run.optimizer.configuration
+        let file = directory.appendingPathComponent("state-\(kind).checkpoint").path
+        try Checkpoint(model: Model(network: run.network, recipe: recipe), optimizer: run.optimizer,
+                       progress: run.progress).save(to: file)
+        #expect(try Checkpoint.load(from: file).optimizer.state == run.optimizer.state)
+
+        let (tensors, metadata) = try SafeTensors.decode(Data(contentsOf: URL(fileURLWithPath: file)), path: file)
+        var damaged = tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
+        let slot = try #require(damaged.firstIndex { $0.name == "optimizer.2" })
+        damaged[slot].tensor = damaged[slot].tensor.slice(0..<7)
+        try SafeTensors.encode(tensors: damaged, metadata: metadata).write(to: URL(fileURLWithPath: file))
+        do {
+            _ = try Checkpoint.load(from: file)
+            Issue.record("a checkpoint with 7 optimizer values for a 2,500-scalar parameter loaded")
+        } catch {
+            guard case let .invalid(path, reason) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(path == file)
+            #expect(reason.contains("optimizer"), "\(reason)")
+        }
+    }
+
     @Test func aFinishedModelIsNotACheckpoint() throws {
         let file = directory.appendingPathComponent("model.safetensors").path
         try Model(network: Self.start().network, recipe: Self.recipe).save(to: file)
