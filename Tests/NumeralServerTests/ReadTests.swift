@@ -122,6 +122,7 @@ struct ReadRouteTests {
         ("truncated JPEG", 400, "unreadable_image"),
         ("text named .png", 415, "unsupported_image_format"),
         ("100000x100000 PNG header", 413, "image_too_large"),
+        ("2759037255x3521300479 PNG header", 413, "image_too_large"),   // found by benchmarks/fuzz-server.py: w*h overflowed
         ("GIF", 415, "unsupported_image_format"),
     ])
     func badImages(kind: String, status: Int, code: String) async throws {
@@ -131,6 +132,7 @@ struct ReadRouteTests {
         case "truncated JPEG": Array(try Sheet.jpeg().prefix(300))
         case "text named .png": Array("hello, I am not a picture\n".utf8)
         case "100000x100000 PNG header": PNGFixtures.header(width: 100_000, height: 100_000)
+        case "2759037255x3521300479 PNG header": PNGFixtures.header(width: 2_759_037_255, height: 3_521_300_479)
         default: Array("GIF89a\u{1}\0\u{1}\0\0\0\0;".utf8)
         }
         try await withApp { api in
