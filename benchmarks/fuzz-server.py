@@ -144,6 +144,8 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / ".build/release/numeral"))
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", default=tempfile.gettempdir() + "/numeral-fuzz-failures",
+                        help="directory for the bodies of failing requests")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -151,7 +153,8 @@ def main():
     if not args.url:
         s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
         database = tempfile.mktemp(suffix=".sqlite")
-        log = open(tempfile.mktemp(suffix=".log"), "w")
+        log = open(tempfile.mktemp(prefix="numeral-fuzz-", suffix=".log"), "w")
+        print(f"server log: {log.name}")
         server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--database", database,
                                    "--max-upload-mb", "4", "--log-level", "warning"], stdout=log, stderr=log)
         args.url = f"http://127.0.0.1:{port}"
@@ -163,15 +166,17 @@ def main():
 
     corpus = seeds()
     routes = list(corpus) + ["/healthz", "/metrics", "/v1/model"]
-    statuses, failures = Counter(), []
+    statuses, failures, by_route = Counter(), [], Counter()
+    reported = 0
     started = time.time()
     for n in range(args.requests):
-        route = rng.choice(routes + ODD_PATHS[:3])
+        route = rng.choice(list(corpus)) if rng.random() < 0.7 else rng.choice(routes + ODD_PATHS[:3])
         method = "POST" if route in corpus and rng.random() < 0.85 else rng.choice(METHODS)
         choice = rng.random()
         if route in corpus and choice < 0.55:
             body, ctype = rng.choice(corpus[route])
-            body = mutate(rng, body)
+            if rng.random() < 0.85:                 # the rest go through unchanged, as controls
+                body = mutate(rng, body)
             if rng.random() < 0.2: ctype = rng.choice(CONTENT_TYPES)
         elif choice < 0.7:
             body, ctype = rng.choice(HOSTILE_JSON), rng.choice(["application/json", None, "multipart/form-data; boundary=a"])
@@ -187,11 +192,18 @@ def main():
         try:
             status, payload = request(args.url, method, route, body, headers)
             statuses[status] += 1
+            by_route[(method if method in ("GET", "POST") else "other", route.split("?")[0][:20], status)] += 1
             if not (200 <= status < 300 or 400 <= status < 500):
                 failures.append(f"{method} {route} ({ctype}, {len(body or b'')} bytes) -> {status}: {payload[:200]!r}")
         except (OSError, http.client.HTTPException) as error:
             statuses["dropped"] += 1
             failures.append(f"{method} {route} ({ctype}, {len(body or b'')} bytes) -> connection error {error!r}")
+        if len(failures) > reported:
+            os.makedirs(args.save, exist_ok=True)
+            saved = f"{args.save}/{n}.bin"
+            open(saved, "wb").write(body or b"")
+            failures[-1] += f" [body: {saved}]"
+            reported = len(failures)
         if n % 100 == 0:
             raw(args.url, rng.choice(RAW))
             status, _ = request(args.url, "GET", "/healthz", None, {})
@@ -209,6 +221,7 @@ def main():
     print(f"{args.requests} requests in {time.time() - started:.1f}s, seed {args.seed}: "
           + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=str)))
     print(f"server alive: {alive}, /healthz: {'green' if healthy else 'NOT green'}" + (f", RSS {rss}" if rss else ""))
+    print("by route: " + ", ".join(f"{m} {r} {s}: {c}" for (m, r, s), c in sorted(by_route.items(), key=str) if c >= 5))
     for failure in failures[:20]:
         print("FAIL", failure)
     if server:
