@@ -64,8 +64,10 @@ def run_json(cmd, env):
     return json.loads(lines[-1])
 
 
-def numeral_version(binary):
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+def numeral_version():
+    # The last commit that changed the engine, not HEAD (benchmark-only commits change nothing measured).
+    commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--", "Sources", "Package.swift"],
+                            capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "Sources", "Package.swift"],
                            capture_output=True, text=True)
     rev = commit.stdout.strip() or "unknown"
@@ -79,7 +81,7 @@ def run_numeral(args, model, batch, epochs, env, workdir, inference):
                     "--threads", str(args.threads), "--data", args.data, "--output", output, "--json"], env)
     result = {
         "framework": "Numeral",
-        "version": numeral_version(args.numeral),
+        "version": numeral_version(),
         "threads": f"--threads {args.threads}",
         "history": [{"epoch": h["epoch"], "seconds": h["seconds"], "loss": h["loss"], "accuracy": h["accuracy"]}
                     for h in out["history"]],
