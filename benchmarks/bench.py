@@ -278,7 +278,7 @@ def main():
             "Targets (issue 2): Numeral's s/epoch ≤ 1/5 of the fastest peer's on A, ≤ 1/3 on B, ≤ 2/3 on C, at equal or "
             "better test accuracy (read literally here: ≥ the fastest peer's, single seed; differences of a few tenths "
             "of a point are within seed-to-seed spread).",
-            "Raw per-epoch numbers: `benchmarks/results.json`.",
+            f"Raw per-epoch numbers: `{os.path.relpath(args.raw, ROOT)}`.",
         ],
     }
     markdown = render(results, meta)
