@@ -205,7 +205,7 @@ def main():
     ap.add_argument("--numeral", default=os.path.join(ROOT, ".build", "release", "numeral"))
     ap.add_argument("--numeral-bench", default=os.path.join(HERE, "NumeralBench", ".build", "release", "numeral-bench"))
     ap.add_argument("--python", default=sys.executable, help="interpreter with tensorflow-cpu and torch")
-    ap.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    ap.add_argument("--output", default=os.path.join(HERE, "peers.md"))
     ap.add_argument("--raw", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--command", default="benchmarks/run-peers.sh")
     args = ap.parse_args()
@@ -282,7 +282,7 @@ def main():
         ],
     }
     markdown = render(results, meta)
-    if not args.quick or args.output != os.path.join(ROOT, "BENCHMARKS.md"):
+    if not args.quick or args.output != os.path.join(HERE, "peers.md"):
         with open(args.output, "w") as f:
             f.write(markdown)
         with open(args.raw, "w") as f:

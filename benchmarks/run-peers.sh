@@ -21,4 +21,5 @@ if ! "$venv/bin/python" -c "import tensorflow, torch" 2>/dev/null; then
     "$venv/bin/pip" install -q -r benchmarks/requirements.txt >&2
 fi
 
-exec "$venv/bin/python" benchmarks/bench.py --python "$venv/bin/python" "$@"
+"$venv/bin/python" benchmarks/bench.py --python "$venv/bin/python" "$@"
+python3 benchmarks/collect.py

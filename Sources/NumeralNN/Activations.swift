@@ -66,7 +66,12 @@ public struct Dropout: Layer {
         // One draw from the caller's generator seeds a concrete one for the mask: the generic
         // path through `some RandomNumberGenerator` costs more per element than the mask itself.
         var local = SplitMix64(seed: rng.next())
-        let threshold = UInt64(Double(keep) * Double(UInt64.max))
+        guard rate > 0 else {
+            cachedMask = [Float](repeating: 1, count: input.shape.count)
+            return input
+        }
+        // keep < 1 here, and keep·2⁶⁴ (exact in Double) stays below 2⁶⁴.
+        let threshold = UInt64(Double(keep) * 0x1p64)
         cachedMask = (0..<input.shape.count).map { _ in local.next() < threshold ? scale : 0 }
         var y = input
         for i in y.scalars.indices { y.scalars[i] *= cachedMask[i] }
