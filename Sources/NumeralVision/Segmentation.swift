@@ -125,12 +125,14 @@ public struct Segmenter: Sendable {
                 bands.append((c.box, [c]))
             }
         }
-        // Small components join the band they sit in (a comma may hang below it).
+        // Small components join the band they sit in (a comma may hang below it, a 5's
+        // bar float above it).
         for c in components where Double(c.box.height) < tallHeight {
             let cy = c.box.centerY
             if let k = bands.firstIndex(where: { band in
                 let extra = 0.35 * Double(band.box.height)
-                return cy >= Double(band.box.minY) && cy <= Double(band.box.maxY) + extra
+                // Above the band too: the detached bar of a 5 floats over its body.
+                return cy >= Double(band.box.minY) - extra && cy <= Double(band.box.maxY) + extra
                     && c.box.minX >= band.box.minX - band.box.height && c.box.maxX <= band.box.maxX + band.box.height
             }) {
                 bands[k].members.append(c)
@@ -297,8 +299,9 @@ public struct Segmenter: Sendable {
         var prior: Double
         /// Not a digit: the piece is dropped as noise, at the cost `prior`.
         var skip = false
-        /// Judge the width against each class's median (several digits on the line) or
-        /// only against its 98th percentile (a lone blob, which may well be one wide digit).
+        /// Judge the width against each class's median (a line wider than 1.6 digit
+        /// heights) or only against its 98th percentile (a line that may well be one wide
+        /// digit, perhaps in pieces).
         var strictWidth = true
         var inputIndex = -1
     }
@@ -368,6 +371,8 @@ public struct Segmenter: Sendable {
         // digit usually is; unknown (no relative limit) with fewer than two of them.
         let narrow = layout.atoms.map { Double($0.box.width) }.filter { $0 <= 0.9 * h }.sorted()
         let digitWidth = narrow.count < 2 ? Double.infinity : max(0.35 * h, narrow[narrow.count / 2])
+        // Narrower than 1.6 digit heights, the whole line may be a single wide digit.
+        let lineWidth = Double(layout.atoms.reduce(BoundingBox.empty) { $0.union($1.box) }.width)
         var candidates: [Candidate] = []
         for (i, piece) in pieces.enumerated() where Double(piece.region.height) < 0.5 * h {
             candidates.append(Candidate(first: i, end: i + 1, parts: [], region: piece.region, prior: -skipCost, skip: true))
@@ -390,7 +395,7 @@ public struct Segmenter: Sendable {
                 region = region.union(piece.region)
                 if !atomsUsed.contains(piece.atom) { atomsUsed.append(piece.atom) }
                 let width = Double(region.width)
-                if end > first + 1 && width > 1.3 * h { break }
+                if end > first + 1 && width > (lineWidth > 1.6 * h ? 1.3 : 1.8) * h { break }
                 // Geometry: wider than a digit (absolutely, and than this line's digits) or
                 // much lower than the line costs.
                 // (Each class's own width is judged in `widthFit`.)
@@ -408,7 +413,7 @@ public struct Segmenter: Sendable {
                 if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= cutPenalty / 2 }
                 if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= cutPenalty / 2 }
                 candidates.append(Candidate(first: first, end: end, parts: pieces[first..<end].map(\.part),
-                                            region: region, prior: prior, strictWidth: layout.atoms.count > 1))
+                                            region: region, prior: prior, strictWidth: lineWidth > 1.6 * h))
             }
         }
         return Plan(layout: layout, pieces: pieces, candidates: candidates)
