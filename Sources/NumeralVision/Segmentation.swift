@@ -64,6 +64,12 @@ public struct Segmenter: Sendable {
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
         guard image.method != .blank else { return [] }
         var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        if typicalHeight(labels.components) == nil && labels.components.count > 1 {
+            // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
+            let grown = Background.filter(GrayImage(width: image.width, height: image.height,
+                                                    pixels: image.mask.map(Float.init)), radius: 1, combine: max)
+            labels = ComponentLabels(mask: grown.pixels.map { $0 > 0 ? 1 : 0 }, width: image.width, height: image.height)
+        }
         // Ruled lines and borders, measured against the digits' height.
         if let typical = typicalHeight(labels.components) {
             var mask = image.mask
@@ -343,9 +349,13 @@ public struct Segmenter: Sendable {
             let digits = path.filter { !$0.skip }.map { c in
                 SegmentedDigit(box: c.region, input: inputs[c.inputIndex], probabilities: probabilities[c.inputIndex])
             }
+            // Points and commas stand between digits (a speck before or after a number is
+            // not one); a minus stands anywhere before the last digit.
             let separators = layout.separators.map { s in
                 SegmentedSeparator(kind: s.kind, box: s.box,
                                    digitsBefore: digits.filter { $0.box.centerX < s.box.centerX }.count)
+            }.filter { s in
+                s.digitsBefore < digits.count && (s.kind == .minus || s.digitsBefore > 0)
             }
             let box = digits.reduce(BoundingBox.empty) { $0.union($1.box) }
                 .union(layout.separators.reduce(BoundingBox.empty) { $0.union($1.box) })
