@@ -296,6 +296,8 @@ public struct Segmenter: Sendable {
         var atom: Int
         var region: BoundingBox
         var part: DigitPart
+        /// What the cut on its left side costs (0 at the blob's own edge).
+        var leftCutCost = 0.0
     }
 
     struct Candidate {
@@ -370,11 +372,20 @@ public struct Segmenter: Sendable {
             let columns = Double(atom.box.width) > 0.8 * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
             let rows = atom.box.height
             var left = [Int](repeating: atom.box.minX, count: rows)
-            for path in columns.map({ cutPath(atom, from: $0, labels: labels, lineHeight: h) }) + [[Int](repeating: atom.box.maxX, count: rows)] {
+            var leftCost = 0.0
+            let stroke = columns.isEmpty ? 1 : strokeWidth(atom, labels: labels)
+            let paths = columns.map { cutPath(atom, from: $0, labels: labels, lineHeight: h) }
+            for (k, path) in (paths + [[Int](repeating: atom.box.maxX, count: rows)]).enumerated() {
                 let part = DigitPart(labels: atom.labels, top: atom.box.minY, left: left, right: path)
                 let region = tightBox(part, image: labels)
-                if !region.isEmpty { pieces.append(Piece(atom: a, region: region, part: part)) }
+                if !region.isEmpty { pieces.append(Piece(atom: a, region: region, part: part, leftCutCost: leftCost)) }
                 left = path
+                if k < paths.count {
+                    // A cut through a thin bridge (touching digits) is cheap; through two
+                    // strokes (the middle of a 0) dear.
+                    let crossed = Double(ink(on: path, of: atom, labels: labels))
+                    leftCost = cutPenalty * min(2, max(0.3, crossed / stroke))
+                }
             }
         }
         // The line's own single-digit width: the median width of blobs no wider than a
@@ -420,8 +431,8 @@ public struct Segmenter: Sendable {
                 }
                 // Every cut through a blob costs `cutPenalty`, half on each side: a split
                 // must make the recogniser clearly surer than reading the blob whole.
-                if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= cutPenalty / 2 }
-                if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= cutPenalty / 2 }
+                if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= pieces[first].leftCutCost / 2 }
+                if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= pieces[end].leftCutCost / 2 }
                 candidates.append(Candidate(first: first, end: end, parts: pieces[first..<end].map(\.part),
                                             region: region, prior: prior, strictWidth: lineWidth > 1.6 * h))
             }
@@ -471,6 +482,31 @@ public struct Segmenter: Sendable {
             }
         }
         return box
+    }
+
+    /// Ink pixels of the atom a cut path runs through.
+    func ink(on path: [Int], of atom: Atom, labels: ComponentLabels) -> Int {
+        var count = 0
+        for (r, x) in path.enumerated() where x >= 0 && x < labels.width {
+            if atom.labels.contains(labels.labels[(atom.box.minY + r) * labels.width + x]) { count += 1 }
+        }
+        return count
+    }
+
+    /// Mean stroke width of an atom: area over half its boundary (see `MNISTNormalization.strokeWidth`).
+    func strokeWidth(_ atom: Atom, labels: ComponentLabels) -> Double {
+        var area = 0, boundary = 0
+        let w = labels.width
+        func mine(_ x: Int, _ y: Int) -> Bool {
+            x >= 0 && y >= 0 && x < w && y < labels.height && atom.labels.contains(labels.labels[y * w + x])
+        }
+        for y in atom.box.minY..<atom.box.maxY {
+            for x in atom.box.minX..<atom.box.maxX where mine(x, y) {
+                area += 1
+                if !mine(x - 1, y) || !mine(x + 1, y) || !mine(x, y - 1) || !mine(x, y + 1) { boundary += 1 }
+            }
+        }
+        return boundary == 0 ? 1 : max(1, Double(area) / (Double(boundary) / 2))
     }
 
     /// The cheapest top-to-bottom path near column `start` through a blob: one column
