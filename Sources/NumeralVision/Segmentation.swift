@@ -64,6 +64,12 @@ public struct Segmenter: Sendable {
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
         guard image.method != .blank else { return [] }
         var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        if typicalHeight(labels.components) == nil && labels.components.count > 1 {
+            // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
+            let grown = Background.filter(GrayImage(width: image.width, height: image.height,
+                                                    pixels: image.mask.map(Float.init)), radius: 1, combine: max)
+            labels = ComponentLabels(mask: grown.pixels.map { $0 > 0 ? 1 : 0 }, width: image.width, height: image.height)
+        }
         // Ruled lines and borders, measured against the digits' height.
         if let typical = typicalHeight(labels.components) {
             var mask = image.mask
@@ -125,12 +131,14 @@ public struct Segmenter: Sendable {
                 bands.append((c.box, [c]))
             }
         }
-        // Small components join the band they sit in (a comma may hang below it).
+        // Small components join the band they sit in (a comma may hang below it, a 5's
+        // bar float above it).
         for c in components where Double(c.box.height) < tallHeight {
             let cy = c.box.centerY
             if let k = bands.firstIndex(where: { band in
                 let extra = 0.35 * Double(band.box.height)
-                return cy >= Double(band.box.minY) && cy <= Double(band.box.maxY) + extra
+                // Above the band too: the detached bar of a 5 floats over its body.
+                return cy >= Double(band.box.minY) - extra && cy <= Double(band.box.maxY) + extra
                     && c.box.minX >= band.box.minX - band.box.height && c.box.maxX <= band.box.maxX + band.box.height
             }) {
                 bands[k].members.append(c)
@@ -288,6 +296,8 @@ public struct Segmenter: Sendable {
         var atom: Int
         var region: BoundingBox
         var part: DigitPart
+        /// What the cut on its left side costs (0 at the blob's own edge).
+        var leftCutCost = 0.0
     }
 
     struct Candidate {
@@ -297,8 +307,9 @@ public struct Segmenter: Sendable {
         var prior: Double
         /// Not a digit: the piece is dropped as noise, at the cost `prior`.
         var skip = false
-        /// Judge the width against each class's median (several digits on the line) or
-        /// only against its 98th percentile (a lone blob, which may well be one wide digit).
+        /// Judge the width against each class's median (a line wider than 1.6 digit
+        /// heights) or only against its 98th percentile (a line that may well be one wide
+        /// digit, perhaps in pieces).
         var strictWidth = true
         var inputIndex = -1
     }
@@ -340,9 +351,13 @@ public struct Segmenter: Sendable {
             let digits = path.filter { !$0.skip }.map { c in
                 SegmentedDigit(box: c.region, input: inputs[c.inputIndex], probabilities: probabilities[c.inputIndex])
             }
+            // Points and commas stand between digits (a speck before or after a number is
+            // not one); a minus stands anywhere before the last digit.
             let separators = layout.separators.map { s in
                 SegmentedSeparator(kind: s.kind, box: s.box,
                                    digitsBefore: digits.filter { $0.box.centerX < s.box.centerX }.count)
+            }.filter { s in
+                s.digitsBefore < digits.count && (s.kind == .minus || s.digitsBefore > 0)
             }
             let box = digits.reduce(BoundingBox.empty) { $0.union($1.box) }
                 .union(layout.separators.reduce(BoundingBox.empty) { $0.union($1.box) })
@@ -357,17 +372,28 @@ public struct Segmenter: Sendable {
             let columns = Double(atom.box.width) > 0.8 * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
             let rows = atom.box.height
             var left = [Int](repeating: atom.box.minX, count: rows)
-            for path in columns.map({ cutPath(atom, from: $0, labels: labels, lineHeight: h) }) + [[Int](repeating: atom.box.maxX, count: rows)] {
+            var leftCost = 0.0
+            let stroke = columns.isEmpty ? 1 : strokeWidth(atom, labels: labels)
+            let paths = columns.map { cutPath(atom, from: $0, labels: labels, lineHeight: h) }
+            for (k, path) in (paths + [[Int](repeating: atom.box.maxX, count: rows)]).enumerated() {
                 let part = DigitPart(labels: atom.labels, top: atom.box.minY, left: left, right: path)
                 let region = tightBox(part, image: labels)
-                if !region.isEmpty { pieces.append(Piece(atom: a, region: region, part: part)) }
+                if !region.isEmpty { pieces.append(Piece(atom: a, region: region, part: part, leftCutCost: leftCost)) }
                 left = path
+                if k < paths.count {
+                    // A cut through a thin bridge (touching digits) is cheap; through two
+                    // strokes (the middle of a 0) dear.
+                    let crossed = Double(ink(on: path, of: atom, labels: labels))
+                    leftCost = cutPenalty * min(2, max(0.3, crossed / stroke))
+                }
             }
         }
         // The line's own single-digit width: the median width of blobs no wider than a
         // digit usually is; unknown (no relative limit) with fewer than two of them.
         let narrow = layout.atoms.map { Double($0.box.width) }.filter { $0 <= 0.9 * h }.sorted()
         let digitWidth = narrow.count < 2 ? Double.infinity : max(0.35 * h, narrow[narrow.count / 2])
+        // Narrower than 1.6 digit heights, the whole line may be a single wide digit.
+        let lineWidth = Double(layout.atoms.reduce(BoundingBox.empty) { $0.union($1.box) }.width)
         var candidates: [Candidate] = []
         for (i, piece) in pieces.enumerated() where Double(piece.region.height) < 0.5 * h {
             candidates.append(Candidate(first: i, end: i + 1, parts: [], region: piece.region, prior: -skipCost, skip: true))
@@ -390,7 +416,7 @@ public struct Segmenter: Sendable {
                 region = region.union(piece.region)
                 if !atomsUsed.contains(piece.atom) { atomsUsed.append(piece.atom) }
                 let width = Double(region.width)
-                if end > first + 1 && width > 1.3 * h { break }
+                if end > first + 1 && width > (lineWidth > 1.6 * h ? 1.3 : 1.8) * h { break }
                 // Geometry: wider than a digit (absolutely, and than this line's digits) or
                 // much lower than the line costs.
                 // (Each class's own width is judged in `widthFit`.)
@@ -405,10 +431,10 @@ public struct Segmenter: Sendable {
                 }
                 // Every cut through a blob costs `cutPenalty`, half on each side: a split
                 // must make the recogniser clearly surer than reading the blob whole.
-                if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= cutPenalty / 2 }
-                if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= cutPenalty / 2 }
+                if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= pieces[first].leftCutCost / 2 }
+                if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= pieces[end].leftCutCost / 2 }
                 candidates.append(Candidate(first: first, end: end, parts: pieces[first..<end].map(\.part),
-                                            region: region, prior: prior, strictWidth: layout.atoms.count > 1))
+                                            region: region, prior: prior, strictWidth: lineWidth > 1.6 * h))
             }
         }
         return Plan(layout: layout, pieces: pieces, candidates: candidates)
@@ -456,6 +482,31 @@ public struct Segmenter: Sendable {
             }
         }
         return box
+    }
+
+    /// Ink pixels of the atom a cut path runs through.
+    func ink(on path: [Int], of atom: Atom, labels: ComponentLabels) -> Int {
+        var count = 0
+        for (r, x) in path.enumerated() where x >= 0 && x < labels.width {
+            if atom.labels.contains(labels.labels[(atom.box.minY + r) * labels.width + x]) { count += 1 }
+        }
+        return count
+    }
+
+    /// Mean stroke width of an atom: area over half its boundary (see `MNISTNormalization.strokeWidth`).
+    func strokeWidth(_ atom: Atom, labels: ComponentLabels) -> Double {
+        var area = 0, boundary = 0
+        let w = labels.width
+        func mine(_ x: Int, _ y: Int) -> Bool {
+            x >= 0 && y >= 0 && x < w && y < labels.height && atom.labels.contains(labels.labels[y * w + x])
+        }
+        for y in atom.box.minY..<atom.box.maxY {
+            for x in atom.box.minX..<atom.box.maxX where mine(x, y) {
+                area += 1
+                if !mine(x - 1, y) || !mine(x + 1, y) || !mine(x, y - 1) || !mine(x, y + 1) { boundary += 1 }
+            }
+        }
+        return boundary == 0 ? 1 : max(1, Double(area) / (Double(boundary) / 2))
     }
 
     /// The cheapest top-to-bottom path near column `start` through a blob: one column
