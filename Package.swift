@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - Public API
@@ -22,6 +23,8 @@ let package = Package(
             name: "numeral",
             dependencies: [
                 "Numeral",
+                "NumeralReport",
+                "NumeralSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -31,13 +34,21 @@ let package = Package(
             resources: [.copy("Resources/numeral-default.safetensors")],
             swiftSettings: swiftSettings),
 
+        .target(
+            name: "NumeralReport",
+            dependencies: ["NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
+            swiftSettings: swiftSettings),
+
         // MARK: - Implementation details
-        .target(name: "NumeralCore", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NumeralCore", dependencies: ["CDNNL"], swiftSettings: swiftSettings),
         .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
-        .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib"], swiftSettings: swiftSettings),
+        .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
-        .systemLibrary(name: "COpenBLAS"),
+        .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision", "CTurboJPEG"],
+                swiftSettings: swiftSettings),
+        .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CNumeralZlib"),
         .systemLibrary(name: "CPNG"),
         .systemLibrary(name: "CTurboJPEG"),
@@ -50,6 +61,11 @@ let package = Package(
         .testTarget(name: "NumeralDataTests", dependencies: ["NumeralData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralTrainingTests", dependencies: ["NumeralTraining", "Numeral", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReportTests", dependencies: ["NumeralReport", "NumeralVision", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralSynthTests", dependencies: ["NumeralSynth", "NumeralVision"], swiftSettings: swiftSettings),
     ]
 )

@@ -64,10 +64,15 @@ public enum SafeTensors {
                 throw .notSafetensors(path: path, reason: "entry \(name) lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw .invalid(path: path, reason: "tensor \(name) is \(dtype), Numeral reads F32") }
-            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
+            // Overflow-checked: three dimensions of 2³⁰ are each in range but their product is not.
+            var count: Int? = 1
+            for d in shape where d >= 0 && d < 1 << 31 {
+                let (p, overflow) = count?.multipliedReportingOverflow(by: d) ?? (0, true)
+                count = overflow || p > Int.max / 4 ? nil : p
+            }
+            guard let count, shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
                 throw .invalid(path: path, reason: "tensor \(name) has shape \(shape)")
             }
-            let count = shape.reduce(1, *)
             guard offsets[0] >= 0, offsets[1] <= body, offsets[1] - offsets[0] == count * 4 else {
                 throw .invalid(path: path, reason: "tensor \(name) \(shape) has offsets \(offsets) in a \(body)-byte body")
             }

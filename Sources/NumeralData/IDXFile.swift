@@ -66,7 +66,13 @@ public struct IDXFile: Equatable, Sendable {
             let o = 4 + 4 * d
             dimensions.append(Int(raw[o]) << 24 | Int(raw[o + 1]) << 16 | Int(raw[o + 2]) << 8 | Int(raw[o + 3]))
         }
-        let expected = headerSize + dimensions.reduce(1, *)
+        // A header can promise more bytes than Int counts (4 × 0xFFFFFFFF): saturate to Int.max.
+        var payload: Int? = 1
+        for d in dimensions {
+            let (p, overflow) = payload?.multipliedReportingOverflow(by: d) ?? (0, true)
+            payload = overflow ? nil : p
+        }
+        let expected = payload.map { $0 > Int.max - headerSize ? Int.max : headerSize + $0 } ?? Int.max
         guard raw.count >= expected else { throw .truncated(path: path, expectedBytes: expected, actualBytes: raw.count) }
         guard raw.count == expected else { throw .trailingBytes(path: path, expectedBytes: expected, actualBytes: raw.count) }
         return IDXFile(dimensions: dimensions, bytes: Array(raw[headerSize...]))

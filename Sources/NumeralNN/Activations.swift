@@ -19,13 +19,12 @@ public struct Activation: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var y = input
-        switch kind {
-        case .relu: for i in y.scalars.indices where y.scalars[i] < 0 { y.scalars[i] = 0 }
-        case .sigmoid: for i in y.scalars.indices { y.scalars[i] = 1 / (1 + exp(-y.scalars[i])) }
-        case .tanh: for i in y.scalars.indices { y.scalars[i] = Foundation.tanh(y.scalars[i]) }
+        let y: [Float] = switch kind {
+        case .relu: input.scalars.map { max($0, 0) }
+        case .sigmoid: input.scalars.map { 1 / (1 + exp(-$0)) }
+        case .tanh: input.scalars.map { Foundation.tanh($0) }
         }
-        return y
+        return Tensor(shape: input.shape, scalars: y)
     }
 
     public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
@@ -37,13 +36,13 @@ public struct Activation: Layer {
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         guard let y = cachedOutput else { preconditionFailure("\(kind).backward called before forward") }
         precondition(outputGradient.shape == y.shape, "\(kind) backward: \(outputGradient.shape) vs \(y.shape)")
-        var dx = outputGradient
-        switch kind {
-        case .relu: for i in dx.scalars.indices where y.scalars[i] <= 0 { dx.scalars[i] = 0 }
-        case .sigmoid: for i in dx.scalars.indices { dx.scalars[i] *= y.scalars[i] * (1 - y.scalars[i]) }
-        case .tanh: for i in dx.scalars.indices { dx.scalars[i] *= 1 - y.scalars[i] * y.scalars[i] }
+        let dy = outputGradient.scalars
+        let dx: [Float] = switch kind {
+        case .relu: zip(dy, y.scalars).map { $1 > 0 ? $0 : 0 }
+        case .sigmoid: zip(dy, y.scalars).map { $0 * $1 * (1 - $1) }
+        case .tanh: zip(dy, y.scalars).map { $0 * (1 - $1 * $1) }
         }
-        return dx
+        return Tensor(shape: y.shape, scalars: dx)
     }
 }
 
@@ -64,7 +63,11 @@ public struct Dropout: Layer {
 
     public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
         let keep = 1 - rate, scale = 1 / keep
-        cachedMask = (0..<input.shape.count).map { _ in Float.random(in: 0..<1, using: &rng) < keep ? scale : 0 }
+        // One draw from the caller's generator seeds a concrete one for the mask: the generic
+        // path through `some RandomNumberGenerator` costs more per element than the mask itself.
+        var local = SplitMix64(seed: rng.next())
+        let threshold = UInt64(Double(keep) * Double(UInt64.max))
+        cachedMask = (0..<input.shape.count).map { _ in local.next() < threshold ? scale : 0 }
         var y = input
         for i in y.scalars.indices { y.scalars[i] *= cachedMask[i] }
         return y

@@ -30,19 +30,22 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         }
     }
 
-    /// Output shape of one sample (no batch axis), or nil when the input does not fit.
+    /// Output shape of one sample (no batch axis), or nil when the input does not fit or the
+    /// layer's own settings are impossible (a file can hold any numbers: zero strides,
+    /// negative sizes, a dropout rate of 2 must be rejected here, before a layer is built).
     public func outputShape(for input: [Int]) -> [Int]? {
         switch self {
-        case let .dense(i, o): return input == [i] ? [o] : nil
+        case let .dense(i, o): return i > 0 && o > 0 && input == [i] ? [o] : nil
         case let .conv2D(i, o, k, s, p):
-            guard input.count == 3, input[0] == i else { return nil }
+            guard i > 0, o > 0, k > 0, s > 0, p >= 0, p < k, input.count == 3, input[0] == i else { return nil }
             let h = (input[1] + 2 * p - k) / s + 1, w = (input[2] + 2 * p - k) / s + 1
             return h >= 1 && w >= 1 ? [o, h, w] : nil
         case let .maxPool2D(size, stride):
-            guard input.count == 3, input[1] >= size, input[2] >= size else { return nil }
+            guard size > 0, stride > 0, input.count == 3, input[1] >= size, input[2] >= size else { return nil }
             return [input[0], (input[1] - size) / stride + 1, (input[2] - size) / stride + 1]
-        case .relu, .sigmoid, .tanh, .dropout: return input
-        case let .batchNorm(f): return input.first == f ? input : nil
+        case .relu, .sigmoid, .tanh: return input
+        case let .dropout(rate): return rate >= 0 && rate < 1 ? input : nil
+        case let .batchNorm(f): return f > 0 && input.first == f ? input : nil
         case .flatten: return [input.reduce(1, *)]
         case let .lstm(i, h):
             let count = input.reduce(1, *)
@@ -68,5 +71,23 @@ public struct Architecture: Codable, Equatable, Sendable {
         var shape: [Int]? = inputShape
         for layer in layers { shape = shape.flatMap(layer.outputShape(for:)) }
         return shape
+    }
+}
+
+extension Architecture {
+    /// Floating-point operations (multiply and add counted separately) of one forward pass
+    /// of one sample through the convolution and dense layers; the rest is negligible.
+    public var forwardFLOPs: Int {
+        var shape = inputShape, flops = 0
+        for layer in layers {
+            guard let next = layer.outputShape(for: shape) else { return flops }
+            switch layer {
+            case let .dense(i, o): flops += 2 * i * o
+            case let .conv2D(i, _, k, _, _): flops += 2 * next.reduce(1, *) * i * k * k
+            default: break
+            }
+            shape = next
+        }
+        return flops
     }
 }

@@ -76,7 +76,23 @@ public struct Model: Sendable {
     public var parameterCount: Int { networks.reduce(0) { $0 + $1.parameterCount } }
 
     /// Class probabilities `[batch, 10]` for a batch `[batch, 1, 28, 28]`.
+    ///
+    /// Large batches are cut into chunks that run in parallel, each small enough for its
+    /// activations to stay in cache.
     public func probabilities(_ input: Tensor) -> Tensor {
+        let batch = input.shape[0]
+        let chunkSize = 32
+        guard batch > chunkSize else { return probabilitiesOfChunk(input) }
+        var output = [[Float]](repeating: [], count: (batch + chunkSize - 1) / chunkSize)
+        let lock = NSLock()
+        Kernels.forEachChunk(count: batch, chunkSize: chunkSize) { range in
+            let p = probabilitiesOfChunk(input.slice(range)).scalars
+            lock.lock(); output[range.lowerBound / chunkSize] = p; lock.unlock()
+        }
+        return Tensor(shape: [batch, 10], scalars: output.flatMap { $0 })
+    }
+
+    private func probabilitiesOfChunk(_ input: Tensor) -> Tensor {
         if networks.count == 1 { return softmax(networks[0](input)) }
         var sum = Tensor(zeros: [input.shape[0], 10])
         for network in networks {
@@ -167,6 +183,11 @@ extension Model {
         }
         var networks: [Sequential] = []
         for (k, architecture) in architectures.enumerated() {
+            // Every Numeral model reads [1, 28, 28] images (see `preprocessing`); checked first,
+            // since any other input shape from a file could overflow the shape arithmetic.
+            guard architecture.inputShape == [1, 28, 28] else {
+                throw .invalid(path: path, reason: "architecture \(architecture.name) reads \(architecture.inputShape), not [1, 28, 28] images")
+            }
             guard architecture.outputShape == [10] else {
                 throw .invalid(path: path, reason: "architecture \(architecture.name) does not map \(architecture.inputShape) to 10 classes")
             }

@@ -97,23 +97,12 @@ public struct Adam: Optimizer {
 
     public mutating func update(_ p: inout Parameter, slot: Int, learningRate: Float) {
         let c = configuration
-        let n = p.gradient.count
-        if state[slot].isEmpty { state[slot] = [Float](repeating: 0, count: 2 * n) }
-        let t = Float(stepCount)
-        let correction1 = 1 - pow(c.beta1, t), correction2 = 1 - pow(c.beta2, t)
+        if state[slot].isEmpty { state[slot] = [Float](repeating: 0, count: 2 * p.gradient.count) }
         let decoupled = c.kind == .adamw
-        let l2 = decoupled ? 0 : c.weightDecay
-        var s = state[slot]
-        state[slot] = []  // hand the buffer over so the writes below do not copy it
-        for i in 0..<n {
-            let g = l2Gradient(p, i, l2)
-            s[i] = c.beta1 * s[i] + (1 - c.beta1) * g
-            s[n + i] = c.beta2 * s[n + i] + (1 - c.beta2) * g * g
-            let mHat = s[i] / correction1, vHat = s[n + i] / correction2
-            if decoupled && p.decays { p.value.scalars[i] -= learningRate * c.weightDecay * p.value.scalars[i] }
-            p.value.scalars[i] -= learningRate * mHat / (vHat.squareRoot() + c.epsilon)
-        }
-        state[slot] = s
+        let decay = p.decays ? c.weightDecay : 0
+        let step = AdamStep(learningRate: learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon,
+                            step: stepCount, l2: decoupled ? 0 : decay, decoupledDecay: decoupled ? decay : 0)
+        Kernels.adamUpdate(weights: &p.value.scalars, gradients: p.gradient, moments: &state[slot], step)
     }
 }
 

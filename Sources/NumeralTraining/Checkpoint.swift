@@ -46,6 +46,18 @@ public struct Checkpoint: Sendable {
             optimizer.state.append(t.scalars)
             slot += 1
         }
+        // Each slot holds one value per scalar of its trainable parameter (Adam: two), or
+        // nothing yet; anything else would index out of range on the first resumed step.
+        var sizes: [Int] = []
+        var network = model.networks[0]
+        network.visitParameters { if $0.isTrainable { sizes.append($0.value.shape.count) } }
+        let perScalar = recipe.optimizer.kind == .adam || recipe.optimizer.kind == .adamw ? 2 : 1
+        for (slot, values) in optimizer.state.enumerated() where !values.isEmpty {
+            let needed = slot < sizes.count ? perScalar * sizes[slot] : 0
+            guard values.count == needed else {
+                throw .invalid(path: path, reason: "optimizer.\(slot) holds \(values.count) values, the model needs \(needed)")
+            }
+        }
         optimizer.stepCount = progress.stepCount
         return Checkpoint(model: model, optimizer: optimizer, progress: progress)
     }

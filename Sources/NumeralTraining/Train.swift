@@ -74,7 +74,8 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
             let logits = model.forward(images, using: &rng)
             let (loss, gradient) = softmaxCrossEntropy(logits: logits, labels: labels)
             _ = model.backward(gradient)
-            let done = Double(progress.epoch) + Double(progress.batch + 1) / Double(batches)
+            // The schedule sees the progress at the start of this step (0 for the first).
+            let done = Double(progress.epoch) + Double(progress.batch) / Double(batches)
             optimizer.step(&model, progress: done / Double(epochs))
             progress.lossSum += Double(loss) * Double(labels.count)
             progress.correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count

@@ -1,33 +1,66 @@
 import ArgumentParser
 import Foundation
 import Numeral
+import NumeralReport
 
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure a model on the MNIST test set.")
+    static let configuration = CommandConfiguration(
+        abstract: "Judge a model: metrics, confusion matrix, calibration and mistakes, as text, JSON or an HTML report.",
+        discussion: """
+        By default the model is measured on the MNIST test set. --images DIR measures it on a \
+        folder of labelled images instead: one subfolder per class (DIR/7/x.png) or a labels.csv \
+        with the header file,label (labels may have several digits). Every image goes through \
+        the same pipeline as numeral read; string accuracy, digit accuracy (1 - character error \
+        rate) and the rejection rate (texts with '?') are reported. An image that cannot be \
+        read is named in the output and counted as wrong. --report DIR writes report.html \
+        (self-contained, opens offline), the pictures (confusion.png, gallery.png, SVG charts), \
+        report.json and report.txt. The JSON format is described in docs/evaluation-json.md.
+        """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var data: DataOptions
-    @Flag(help: "Print the result as one JSON object.") var json = false
+    @Option(help: "Folder of labelled images to evaluate on instead of MNIST.") var images: String?
+    @Option(help: "Write an HTML report with pictures into this directory.") var report: String?
+    @Flag(help: "Print every number as one JSON object (docs/evaluation-json.md).") var json = false
+    @Option(help: "Test images per forward pass (MNIST).") var batchSize = 1000
+    @Option(help: "With --images: a digit below this confidence is uncertain ('?'), as in numeral read.")
+    var threshold: Double = ReadOptions().threshold
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be in [0, 1]") }
+        if images != nil && data.data != nil {
+            throw ValidationError("--data and --images are alternatives; pass one of them")
+        }
+    }
 
     func run() throws {
         let path = try DefaultModel.resolve(modelOptions.model)
         let model = try Model.load(from: path)
-        let testSet = try MNIST.loadTest(from: data.directory)
-        let started = Date()
-        let result = evaluate(model, on: testSet)
-        let seconds = Date().timeIntervalSince(started)
-        if json {
-            printJSON(EvaluationSummary(model: path, samples: result.count, loss: result.loss,
-                                        accuracy: result.accuracy, seconds: seconds))
+        // The shipped model lives in the build directory; name it the way the repository does.
+        let shipped = path == DefaultModel.shippedPath
+        let shown = shipped ? "Sources/Numeral/Resources/numeral-default.safetensors" : path
+        let result: EvaluationReport
+        if let images {
+            let folder = try ImageFolder.load(images)
+            result = EvaluationReport(images: folder, directory: images, reader: makeImageReader(model: model, threshold: threshold),
+                                      model: model, modelFile: shown, shipped: shipped)
         } else {
-            print(String(format: "%@: test loss %.4f - accuracy %.4f (%d samples, %.2fs)",
-                         model.name, result.loss, result.accuracy, result.count, seconds))
+            let testSet = try MNIST.loadTest(from: data.directory)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let evaluation = evaluate(model, on: testSet, batchSize: batchSize)
+            let elapsed = (clock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+            result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: shown, shipped: shipped,
+                                      dataPath: data.directory, seconds: seconds)
         }
+        if let report {
+            try result.write(to: report)
+        }
+        print(json ? result.json() : result.text, terminator: json ? "\n" : "")
+        if let report, !json { print("\nreport written to \(report)/report.html") }
     }
-}
-
-struct EvaluationSummary: Encodable {
-    var model: String, samples: Int, loss: Double, accuracy: Double, seconds: Double
 }
 
 struct Info: ParsableCommand {

@@ -6,7 +6,20 @@ struct NumeralCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numeral",
         abstract: "Train, evaluate and run a handwritten-digit recogniser.",
-        subcommands: [Train.self, Evaluate.self, Info.self, DataCommand.self, Ensemble.self, Tune.self])
+        subcommands: [
+            Read.self,
+            Train.self,
+            Evaluate.self,
+            Compare.self,
+            Info.self,
+            DataCommand.self,
+            Bench.self,
+            MakeExample.self,
+            BenchRead.self,
+            Synth.self,
+            Ensemble.self,
+            Tune.self,
+        ])
 }
 
 /// Options every command that loads a model shares.

@@ -124,7 +124,7 @@ struct Train: ParsableCommand {
                             onBatch: display.update,
                             onEpoch: { record in
                                 display.clear()
-                                if !json { print(formatEpoch(record, epochs: recipe.epochs)) }
+                                if !json { print(formatEpoch(record, epochs: recipe.epochs)); fflush(nil) }
                             })
         signal(SIGINT, SIG_DFL)
         display.clear()

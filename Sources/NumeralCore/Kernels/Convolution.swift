@@ -134,26 +134,42 @@ extension Kernels {
         parallelFor(workers) { body(split(count, into: workers, part: $0)) }
     }
 
+    /// The output columns `ox` whose input column `ox·stride − padding + kx` lies inside the image.
+    @inline(__always)
+    static func validColumns(_ g: Conv2DGeometry, kx: Int) -> Range<Int> {
+        // ix = ox·s − p + kx ≥ 0  ⇔  ox ≥ ceil((p − kx) / s);  ix < W  ⇔  ox ≤ floor((W − 1 + p − kx) / s)
+        let low = max(0, (g.padding - kx + g.stride - 1) / g.stride)
+        let highNumerator = g.width - 1 + g.padding - kx
+        let high = highNumerator < 0 ? 0 : min(g.outputWidth, highNumerator / g.stride + 1)
+        return low..<max(low, high)
+    }
+
     /// col: [C*KH*KW, OH*OW]; row (c, ky, kx) holds the input pixel each output position sees.
+    /// Loops run over the valid column range only, so the inner loop has no bounds tests
+    /// (and is a plain copy when stride is 1).
     static func im2col(_ x: UnsafePointer<Float>, _ g: Conv2DGeometry, into col: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        let (oh, ow, s) = (g.outputHeight, g.outputWidth, g.stride)
         var row = 0
         for c in 0..<g.inputChannels {
             let plane = x + c * g.inputPlane
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
+                    let valid = validColumns(g, kx: kx)
                     let out = col + row * g.outputPlane
                     for oy in 0..<oh {
-                        let iy = oy * g.stride - g.padding + ky
+                        let iy = oy * s - g.padding + ky
                         let dst = out + oy * ow
-                        if iy < 0 || iy >= g.height {
+                        if iy < 0 || iy >= g.height || valid.isEmpty {
                             dst.update(repeating: 0, count: ow)
                             continue
                         }
-                        let src = plane + iy * g.width
-                        for ox in 0..<ow {
-                            let ix = ox * g.stride - g.padding + kx
-                            dst[ox] = (ix >= 0 && ix < g.width) ? src[ix] : 0
+                        if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                        if valid.upperBound < ow { (dst + valid.upperBound).update(repeating: 0, count: ow - valid.upperBound) }
+                        let src = plane + iy * g.width - g.padding + kx
+                        if s == 1 {
+                            (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                        } else {
+                            for ox in valid { dst[ox] = src[ox * s] }
                         }
                     }
                     row += 1
@@ -164,21 +180,20 @@ extension Kernels {
 
     /// The adjoint of im2col: adds each column entry back onto the pixel it came from.
     static func col2im(_ col: UnsafePointer<Float>, _ g: Conv2DGeometry, into dx: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        let (oh, ow, s) = (g.outputHeight, g.outputWidth, g.stride)
         var row = 0
         for c in 0..<g.inputChannels {
             let plane = dx + c * g.inputPlane
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
+                    let valid = validColumns(g, kx: kx)
                     let src = col + row * g.outputPlane
                     for oy in 0..<oh {
-                        let iy = oy * g.stride - g.padding + ky
+                        let iy = oy * s - g.padding + ky
                         if iy < 0 || iy >= g.height { continue }
-                        let dst = plane + iy * g.width
-                        for ox in 0..<ow {
-                            let ix = ox * g.stride - g.padding + kx
-                            if ix >= 0 && ix < g.width { dst[ix] += src[oy * ow + ox] }
-                        }
+                        let dst = plane + iy * g.width - g.padding + kx
+                        let from = src + oy * ow
+                        for ox in valid { dst[ox * s] += from[ox] }
                     }
                     row += 1
                 }

@@ -1,4 +1,4 @@
-import COpenBLAS
+import CDNNL
 import Foundation
 
 /// The sizes of one matrix product `c[m×n] = op(a)[m×k] · op(b)[k×n]`.
@@ -13,19 +13,22 @@ public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Numeric kernels. This namespace is the only code in Numeral that touches unsafe pointers
-/// or calls OpenBLAS; every fast kernel has a plain-Swift `…Reference` twin with the same
+/// or calls oneDNN; every fast kernel has a plain-Swift `…Reference` twin with the same
 /// contract, and the tests compare the two.
 ///
-/// Threading has one switch: OpenBLAS always runs single-threaded and the kernels split work
-/// across `Kernels.threadCount` Dispatch workers themselves, so OpenBLAS's pool and Dispatch
-/// never oversubscribe the cores.
+/// Matrix products go through oneDNN's `dnnl_sgemm`, which picks its JIT kernel from the
+/// CPU's instruction sets at run time. On this machine's AMD EPYC (AVX-512) it measured
+/// 264 GFLOP/s on one core for 64×576×288 where OpenBLAS 0.3.21 (which falls back to its
+/// Haswell kernel on this CPU) measured 123 GFLOP/s — see BENCHMARKS.md.
+///
+/// Threading has one switch: oneDNN's OpenMP team is set to one thread on every calling
+/// thread, and the kernels split work across `Kernels.threadCount` Dispatch workers
+/// themselves, so OpenMP and Dispatch never oversubscribe the cores.
 public enum Kernels {
     /// Workers used by the parallel kernels (defaults to the active processor count).
     public static var threadCount: Int { _threadCount.value }
     /// Products smaller than this many floating-point operations run on one thread.
     static let parallelGEMMThreshold = 1 << 22
-
-    static let blasSetup: Void = { openblas_set_num_threads(1) }()
 
     /// `c = alpha · op(a) · op(b) + beta · c`, row-major.
     ///
@@ -79,7 +82,6 @@ public enum Kernels {
                      b: UnsafePointer<Float>, transposeB: Bool,
                      c: UnsafeMutablePointer<Float>, alpha: Float, beta: Float,
                      parallel: Bool = true) {
-        _ = blasSetup
         let (m, n, k) = (shape.m, shape.n, shape.k)
         guard m > 0, n > 0 else { return }
         let workers = parallel && shape.flops >= parallelGEMMThreshold ? min(threadCount, m) : 1
@@ -88,13 +90,13 @@ public enum Kernels {
         let ldb = transposeB ? k : n
         let rowStep = transposeA ? 1 : k
         func run(rows: Range<Int>) {
-            cblas_sgemm(CblasRowMajor,
-                        transposeA ? CblasTrans : CblasNoTrans,
-                        transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(rows.count), Int32(n), Int32(k), alpha,
-                        a + rows.lowerBound * rowStep, Int32(lda),
-                        b, Int32(ldb), beta,
-                        c + rows.lowerBound * n, Int32(n))
+            omp_set_num_threads(1)  // per calling thread: keep oneDNN's OpenMP team out of the way
+            // dnnl_sgemm is row-major, like the rest of Numeral.
+            _ = dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78,  // "T" or "N"
+                           Int64(rows.count), Int64(n), Int64(k), alpha,
+                           a + rows.lowerBound * rowStep, Int64(lda),
+                           b, Int64(ldb), beta,
+                           c + rows.lowerBound * n, Int64(n))
         }
         if workers == 1 {
             run(rows: 0..<m)
@@ -131,11 +133,52 @@ private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value 
 
 extension Kernels {
     /// Runs `body(0..<iterations)` on Dispatch's workers and waits for all of them.
+    ///
+    /// Nested calls (a kernel called from inside another parallel region, e.g. a layer run by
+    /// `forEachChunk`) run serially on the calling worker, so the cores are never oversubscribed.
     static func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
-        if iterations == 1 { body(0); return }
+        if iterations == 1 || WorkerFlag.isSet {
+            for i in 0..<iterations { body(i) }
+            return
+        }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(value: body)
-            DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+            DispatchQueue.concurrentPerform(iterations: iterations) { i in
+                WorkerFlag.set(true)
+                box.value(i)
+                WorkerFlag.set(false)
+            }
         }
+    }
+
+    /// Splits `0..<count` into chunks of at most `chunkSize` and runs `body` on them in
+    /// parallel (each chunk on one worker, kernels inside it single-threaded). For batch-level
+    /// parallelism: inference over many images keeps each chunk's activations in cache.
+    public static func forEachChunk(count: Int, chunkSize: Int, _ body: (Range<Int>) -> Void) {
+        precondition(chunkSize >= 1, "chunk size \(chunkSize)")
+        let chunks = (count + chunkSize - 1) / chunkSize
+        guard chunks > 0 else { return }
+        let workers = min(threadCount, chunks)
+        parallelFor(workers) { w in
+            var chunk = w
+            while chunk < chunks {
+                body((chunk * chunkSize)..<min((chunk + 1) * chunkSize, count))
+                chunk += workers
+            }
+        }
+    }
+}
+
+/// Marks Dispatch worker threads that are running a parallel kernel (a pthread key, so it is
+/// per thread).
+enum WorkerFlag {
+    nonisolated(unsafe) static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    static var isSet: Bool { pthread_getspecific(key) != nil }
+    static func set(_ value: Bool) {
+        pthread_setspecific(key, value ? UnsafeRawPointer(bitPattern: 1) : nil)
     }
 }

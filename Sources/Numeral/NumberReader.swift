@@ -1,0 +1,212 @@
+public import Foundation
+
+/// How `NumberReader` decides.
+public struct ReadOptions: Sendable {
+    /// A digit whose top probability is below this is uncertain (`?` in the text).
+    public var threshold: Double = 0.8
+    /// Images with more pixels are rejected from their header, before decoding.
+    public var maxPixels: Int = 40_000_000
+
+    public init(threshold: Double = 0.8, maxPixels: Int = 40_000_000) {
+        self.threshold = threshold; self.maxPixels = maxPixels
+    }
+}
+
+/// A pixel rectangle in the original image (after EXIF orientation), top-left origin.
+public struct Box: Codable, Sendable, Equatable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
+}
+
+public struct Alternative: Codable, Sendable, Equatable {
+    public var digit: Int
+    public var confidence: Double
+    public init(digit: Int, confidence: Double) { self.digit = digit; self.confidence = confidence }
+}
+
+public struct ReadDigit: Codable, Sendable, Equatable {
+    public var digit: Int
+    /// The recogniser's probability for `digit`.
+    public var confidence: Double
+    /// `confidence` is below the threshold: the text shows `?`.
+    public var uncertain: Bool
+    public var box: Box
+    /// The three most probable digits, best first (the first is `digit`).
+    public var alternatives: [Alternative]
+    public init(digit: Int, confidence: Double, uncertain: Bool, box: Box, alternatives: [Alternative]) {
+        self.digit = digit; self.confidence = confidence; self.uncertain = uncertain; self.box = box
+        self.alternatives = alternatives
+    }
+}
+
+public struct ReadSeparator: Codable, Sendable, Equatable {
+    /// "point", "comma" or "minus".
+    public var kind: String
+    /// Index of the separator's character in the line's `text`.
+    public var position: Int
+    public var box: Box
+    public init(kind: String, position: Int, box: Box) { self.kind = kind; self.position = position; self.box = box }
+}
+
+/// One number: a run of digits and separators on one line.
+public struct ReadLine: Codable, Sendable, Equatable {
+    /// Digits (`?` when uncertain) with ".", "," and "-" where the separators are.
+    public var text: String
+    public var box: Box
+    public var digits: [ReadDigit]
+    public var separators: [ReadSeparator]
+    /// Product of the digits' confidences.
+    public var confidence: Double
+    public init(text: String, box: Box, digits: [ReadDigit], separators: [ReadSeparator], confidence: Double) {
+        self.text = text; self.box = box; self.digits = digits; self.separators = separators; self.confidence = confidence
+    }
+}
+
+/// Everything read from one image.
+public struct ReadResult: Codable, Sendable, Equatable {
+    /// The name the image was given (its path for the CLI).
+    public var file: String
+    /// The lines' texts joined by "\n", top to bottom, left to right within a row.
+    public var text: String
+    /// Product of all digits' confidences: the probability, under the recogniser, that
+    /// every digit is right. 0 when nothing was read.
+    public var confidence: Double
+    public var lines: [ReadLine]
+    public init(file: String, text: String, confidence: Double, lines: [ReadLine]) {
+        self.file = file; self.text = text; self.confidence = confidence; self.lines = lines
+    }
+}
+
+/// What the pipeline saw, for `numeral read --debug`.
+public struct ReadDetails: Sendable {
+    /// The decoded, oriented image.
+    public var raster: Raster
+    /// The normalised 28x28 inputs of the digits read, in text order.
+    public var inputs: [[Float]]
+    /// How the ink was found ("otsu", "sauvola" or "blank"), and whether it was inverted.
+    public var method: String
+    public var inverted: Bool
+    /// Wall time of each stage of the analysis, in order.
+    public var milliseconds: [(stage: String, milliseconds: Double)] = []
+}
+
+/// Reads every handwritten number in an image.
+///
+/// ```swift
+/// let reader = NumberReader(model: try DefaultModel.load(nil))
+/// let result = try reader.read(imageData: Data(contentsOf: url), name: url.path)
+/// print(result.text)   // "1234"
+/// ```
+/// Pipeline: decode → gray (best ink channel) → shrink large photos → flatten the
+/// illumination, polarity, threshold → components → lines, separators, digit candidates
+/// → MNIST normalisation → one batch through the model → best segmentation path.
+public struct NumberReader: Sendable {
+    public var model: Model
+    public var options: ReadOptions
+    /// Images are first analysed shrunk (by an integer factor) to at most this many pixels...
+    public var coarsePixels = 300_000
+    /// ...and kept at that scale when their digits are at least this many pixels high there;
+    /// otherwise at the integer factor that gives digits this high (or full resolution).
+    public var workingDigitHeight = 36.0
+
+    public init(model: Model, options: ReadOptions = ReadOptions()) {
+        self.model = model; self.options = options
+    }
+
+    /// Decodes PNG/JPEG bytes (EXIF orientation honoured) and reads every number in it.
+    public func read(imageData: Data, name: String) throws(ImageError) -> ReadResult {
+        try readWithDetails(imageData: imageData, name: name).result
+    }
+
+    public func read(raster: Raster, name: String) -> ReadResult {
+        readWithDetails(raster: raster, name: name).result
+    }
+
+    public func readWithDetails(imageData: Data, name: String) throws(ImageError) -> (result: ReadResult, details: ReadDetails) {
+        let raster = try ImageDecoder.decode(imageData, name: name, maxPixels: options.maxPixels)
+        return readWithDetails(raster: raster, name: name)
+    }
+
+    public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
+        var clock = Stopwatch()
+        let gray = Grayscale.convert(raster).image
+        clock.lap("gray")
+        // Look first at a coarse copy (at most `coarsePixels`); keep it when the digits are
+        // tall enough there, else go back to the finest resolution they need.
+        let area = gray.width * gray.height
+        let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
+        var factor = coarse
+        var ink = Binarization.run(Resample.shrink(gray, factor: coarse))
+        if coarse > 1 {
+            let height = Segmenter().typicalDigitHeight(ink)
+            let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
+            if wanted < coarse {
+                factor = wanted
+                ink = Binarization.run(Resample.shrink(gray, factor: wanted))
+            }
+        }
+        clock.lap("binarize")
+        var classifyTime = 0.0
+        let segmented = Segmenter().segment(ink) { inputs in
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+            return classify(inputs)
+        }
+        clock.lap("segment+classify")
+        clock.laps.append(("of which classify", classifyTime))
+
+        func box(_ b: BoundingBox) -> Box {
+            let s = b.scaled(by: Double(factor), width: raster.width, height: raster.height)
+            return Box(x: s.minX, y: s.minY, width: s.width, height: s.height)
+        }
+        var lines: [ReadLine] = []
+        var inputs: [[Float]] = []
+        for line in segmented {
+            var text = ""
+            var digits: [ReadDigit] = [], separators: [ReadSeparator] = []
+            var confidence = 1.0
+            func addSeparators(before count: Int) {
+                for s in line.separators where s.digitsBefore == count {
+                    separators.append(ReadSeparator(kind: s.kind.rawValue, position: text.count, box: box(s.box)))
+                    text += s.kind == .point ? "." : s.kind == .comma ? "," : "-"
+                }
+            }
+            for (i, d) in line.digits.enumerated() {
+                addSeparators(before: i)
+                let ranked = d.probabilities.indices.sorted { d.probabilities[$0] > d.probabilities[$1] }
+                let best = ranked[0]
+                let p = Double(d.probabilities[best])
+                let uncertain = p < options.threshold
+                digits.append(ReadDigit(digit: best, confidence: p, uncertain: uncertain, box: box(d.box),
+                                        alternatives: ranked.prefix(3).map { Alternative(digit: $0, confidence: Double(d.probabilities[$0])) }))
+                text += uncertain ? "?" : String(best)
+                confidence *= p
+                inputs.append(d.input)
+            }
+            addSeparators(before: line.digits.count)
+            lines.append(ReadLine(text: text, box: box(line.box), digits: digits, separators: separators, confidence: confidence))
+        }
+        let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
+        let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
+        return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
+                                    milliseconds: clock.laps))
+    }
+
+    /// One batch `[n, 1, 28, 28]` through the model.
+    func classify(_ inputs: [[Float]]) -> [[Float]] {
+        let n = inputs.count
+        let batch = Tensor(shape: [n, 1, 28, 28], scalars: inputs.flatMap { $0 })
+        let p = model.probabilities(batch)
+        return (0..<n).map { Array(p.scalars[($0 * 10)..<($0 * 10 + 10)]) }
+    }
+}
+
+/// Lap times for `ReadDetails.milliseconds`.
+struct Stopwatch {
+    var last = DispatchTime.now().uptimeNanoseconds
+    var laps: [(stage: String, milliseconds: Double)] = []
+    mutating func lap(_ stage: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((stage, Double(now - last) / 1e6)); last = now
+    }
+}

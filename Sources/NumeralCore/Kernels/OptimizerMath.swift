@@ -1,0 +1,57 @@
+import Foundation
+
+/// Hyper-parameters of one Adam step, with the bias corrections for step t already computed.
+public struct AdamStep: Sendable {
+    public var learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+    /// 1 − β₁ᵗ and 1 − β₂ᵗ.
+    public var correction1: Float, correction2: Float
+    /// Added to the gradient (L2, Adam) or applied as decoupled decay (AdamW).
+    public var l2: Float, decoupledDecay: Float
+
+    public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, step: Int,
+                l2: Float = 0, decoupledDecay: Float = 0) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
+        correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
+        self.l2 = l2; self.decoupledDecay = decoupledDecay
+    }
+}
+
+extension Kernels {
+    /// One Adam/AdamW update of `weights` in place. `moments` holds the first moments then
+    /// the second moments (2 × count).
+    ///
+    ///     g = grad + l2·w;  m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²
+    ///     w −= lr·decay·w;  w −= lr · (m / c₁) / (√(v / c₂) + ε)
+    public static func adamUpdate(weights: inout [Float], gradients: [Float], moments: inout [Float], _ s: AdamStep) {
+        let n = weights.count
+        precondition(gradients.count == n && moments.count == 2 * n, "adam: \(n) weights, \(gradients.count) gradients, \(moments.count) moments")
+        weights.withUnsafeMutableBufferPointer { w in gradients.withUnsafeBufferPointer { g in
+            moments.withUnsafeMutableBufferPointer { mv in
+                let (w, g, m, v) = (w.baseAddress!, g.baseAddress!, mv.baseAddress!, mv.baseAddress! + n)
+                let (b1, b2, c1, c2) = (s.beta1, s.beta2, 1 / s.correction1, 1 / s.correction2)
+                let decay = 1 - s.learningRate * s.decoupledDecay
+                for i in 0..<n {
+                    let gi = g[i] + s.l2 * w[i]
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    w[i] = w[i] * decay - s.learningRate * (m[i] * c1) / ((v[i] * c2).squareRoot() + s.epsilon)
+                }
+            }
+        } }
+    }
+
+    /// Plain-loop twin of `adamUpdate`.
+    public static func adamUpdateReference(weights: inout [Float], gradients: [Float], moments: inout [Float], _ s: AdamStep) {
+        let n = weights.count
+        for i in 0..<n {
+            let g = gradients[i] + s.l2 * weights[i]
+            moments[i] = s.beta1 * moments[i] + (1 - s.beta1) * g
+            moments[n + i] = s.beta2 * moments[n + i] + (1 - s.beta2) * g * g
+            let mHat = moments[i] / s.correction1, vHat = moments[n + i] / s.correction2
+            weights[i] -= s.learningRate * s.decoupledDecay * weights[i]
+            weights[i] -= s.learningRate * mHat / (vHat.squareRoot() + s.epsilon)
+        }
+    }
+}
+

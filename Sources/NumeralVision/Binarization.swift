@@ -1,0 +1,92 @@
+// From a gray photo to an ink map and an ink mask.
+//
+//   1. polarity (`Polarity`): light ink on dark ground is inverted;
+//   2. illumination flattening (`Background`): ink darkness relative to the local paper;
+//   3. thresholding: Otsu's global threshold when the light is even, Sauvola's local one
+//      when the background estimate varies (shadows, gradients the flattening left);
+//      both with a floor above the paper's noise, so a blank page has no ink at all;
+//   4. a soft ink map (0 = paper, 1 = the pen's full darkness) that normalisation uses
+//      to draw anti-aliased digits.
+
+public struct InkImage: Sendable {
+    public enum Method: String, Sendable { case otsu, sauvola, blank }
+
+    /// Ink = 1, paper = 0, anti-aliased.
+    public var ink: GrayImage
+    /// 1 where a pixel is ink.
+    public var mask: [UInt8]
+    public var method: Method
+    public var inverted: Bool
+    public var width: Int { ink.width }
+    public var height: Int { ink.height }
+}
+
+public enum Binarization {
+    /// Light is called uneven above this background spread (standard deviation / mean).
+    public static let unevenLight = 0.06
+
+    /// The `q`-quantile of values in 0...1, from a 4096-bin histogram (no sorting).
+    static func quantile(_ values: [Float], _ q: Double) -> Float {
+        let bins = 4096
+        var histogram = [Int](repeating: 0, count: bins)
+        for v in values { histogram[Int(min(max(v, 0), 1) * Float(bins - 1))] += 1 }
+        let target = Int(Double(values.count) * q)
+        var seen = 0
+        for (bin, count) in histogram.enumerated() {
+            seen += count
+            if seen > target { return (Float(bin) + 0.5) / Float(bins - 1) }
+        }
+        return 1
+    }
+
+    public static func run(_ gray: GrayImage) -> InkImage {
+        let (w, h) = (gray.width, gray.height)
+        let inverted = Polarity.hasDarkBackground(gray)
+        var luminance = gray
+        if inverted { for i in luminance.pixels.indices { luminance.pixels[i] = 1 - luminance.pixels[i] } }
+        let background = Background(estimating: luminance)
+        let darkness = background.flatten(luminance)
+
+        // Paper level and noise from a subsample: the paper is most of the image, so the
+        // median and the median absolute deviation describe it.
+        let sample = Polarity.subsample(darkness)
+        let paper = quantile(sample, 0.5)
+        let noise = 1.4826 * quantile(sample.map { abs($0 - paper) }, 0.5)
+        let floor = min(0.9, max(0.1, paper + 4 * noise))
+
+        let even = background.unevenness < unevenLight
+        var mask = [UInt8](repeating: 0, count: w * h)
+        var method = InkImage.Method.otsu
+        if even {
+            let otsu = Threshold.otsu(histogram: Threshold.histogram(darkness.pixels))
+            let t = max((Float(otsu.threshold) + 0.5) / 255, floor)
+            if Float(otsu.upperMean - otsu.lowerMean) / 255 < max(0.12, 3 * noise) {
+                method = .blank
+            } else {
+                for i in 0..<(w * h) where darkness.pixels[i] > t { mask[i] = 1 }
+            }
+        } else {
+            method = .sauvola
+            let window = max(15, (min(w, h) / 8) | 1)
+            mask = Threshold.sauvola(darkness, window: window, k: 0.3, minimumContrast: floor)
+        }
+
+        // The pen's darkness: the median ink pixel, so stroke cores map to 1.
+        var inkValues: [Float] = []
+        inkValues.reserveCapacity(4096)
+        let step = max(1, (w * h) / 200_000)
+        for i in stride(from: 0, to: w * h, by: step) where mask[i] != 0 { inkValues.append(darkness.pixels[i]) }
+        var ink = GrayImage(width: w, height: h)
+        if !inkValues.isEmpty {
+            let level = max(quantile(inkValues, 0.5), paper + 0.05)
+            let low = min(paper + 2 * noise, level * 0.5)
+            let scale = 1 / max(level - low, 1e-3)
+            for i in 0..<(w * h) {
+                ink.pixels[i] = min(1, max(0, (darkness.pixels[i] - low) * scale))
+            }
+        } else {
+            method = .blank
+        }
+        return InkImage(ink: ink, mask: mask, method: method, inverted: inverted)
+    }
+}

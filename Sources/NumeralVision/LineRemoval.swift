@@ -1,0 +1,112 @@
+// Ruled lines, box borders and shadow edges: long thin straight strokes that are not
+// digits. Found the way run-length form processing does (e.g. Zheng, Li & Doermann
+// 2005, "A parallel-line detection algorithm based on HMM decoding", and the classic
+// run-length line removal it builds on): a pixel is "thin" when its vertical run (for
+// horizontal lines) is at most a few pixels long; thin pixels that connect into a
+// component much wider than a digit (slanted lines, up to about 12°, stay connected
+// run to run) are a line and are erased. Where a digit crosses the line, the run is
+// thick, so the digit's stroke survives and stays whole. Vertical lines are the same
+// with rows and columns swapped, with a shorter length (a box's side is only a little
+// taller than the digit in it) but never one a "1" reaches.
+
+public enum LineRemoval {
+    /// Erases horizontal lines wider than `horizontalLength` and vertical lines taller
+    /// than `verticalLength` whose thickness is at most `thickness` pixels, in place.
+    /// Returns the number of pixels erased.
+    @discardableResult
+    public static func remove(from mask: inout [UInt8], width: Int, height: Int, thickness: Int,
+                              horizontalLength: Int, verticalLength: Int) -> Int {
+        var erased = 0
+        // Horizontal lines: thin vertical runs.
+        var thin = [UInt8](repeating: 0, count: width * height)
+        for x in 0..<width {
+            var y = 0
+            while y < height {
+                guard mask[y * width + x] != 0 else { y += 1; continue }
+                let start = y
+                while y < height && mask[y * width + x] != 0 { y += 1 }
+                if y - start <= thickness { for yy in start..<y { thin[yy * width + x] = 1 } }
+            }
+        }
+        erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: false, thickness: thickness) { box in
+            box.width >= horizontalLength && box.height <= box.width / 4 + thickness
+        }
+        // Vertical lines: thin horizontal runs.
+        thin = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            var x = 0
+            while x < width {
+                guard mask[y * width + x] != 0 else { x += 1; continue }
+                let start = x
+                while x < width && mask[y * width + x] != 0 { x += 1 }
+                if x - start <= thickness { for xx in start..<x { thin[y * width + xx] = 1 } }
+            }
+        }
+        erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: true, thickness: thickness) { box in
+            box.height >= verticalLength && box.width <= box.height / 4 + thickness
+        }
+        return erased
+    }
+
+    /// Erases from `mask` the components of `thin` whose box `isLine` accepts, and the
+    /// short thin pieces lying on the same straight line (a ruled line seen between the
+    /// strokes of a digit it crosses).
+    static func eraseLong(_ thin: [UInt8], from mask: inout [UInt8], width: Int, height: Int, vertical: Bool,
+                          thickness: Int, isLine: (BoundingBox) -> Bool) -> Int {
+        // Bridge the gaps a crossing stroke makes (about a stroke's width), along the
+        // line's direction, before looking for long components. Not more: wider bridges
+        // would join the bars of neighbouring digits into a "line".
+        var bridged = thin
+        let gap = thickness + 2
+        let (outer, inner) = vertical ? (width, height) : (height, width)
+        for o in 0..<outer {
+            var lastThin = -1
+            for i in 0..<inner {
+                let index = vertical ? i * width + o : o * width + i
+                guard thin[index] != 0 else { continue }
+                if lastThin >= 0 && i - lastThin > 1 && i - lastThin <= gap {
+                    for j in (lastThin + 1)..<i { bridged[vertical ? j * width + o : o * width + j] = 1 }
+                }
+                lastThin = i
+            }
+        }
+        let labels = ComponentLabels(mask: bridged, width: width, height: height)
+        var lines = labels.components.map { isLine($0.box) }
+        guard lines.contains(true) else { return 0 }
+        // Least-squares fit across each line: v = a·u + b, with u along the line.
+        let n = labels.components.count
+        var su = [Double](repeating: 0, count: n), sv = su, suu = su, suv = su, count = su
+        for i in labels.labels.indices where labels.labels[i] != 0 && thin[i] != 0 {
+            let k = Int(labels.labels[i]) - 1
+            let (x, y) = (Double(i % width), Double(i / width))
+            let (u, v) = vertical ? (y, x) : (x, y)
+            su[k] += u; sv[k] += v; suu[k] += u * u; suv[k] += u * v; count[k] += 1
+        }
+        var fits: [(a: Double, b: Double, from: Int, to: Int)] = []
+        for k in 0..<n where lines[k] {
+            let d = count[k] * suu[k] - su[k] * su[k]
+            let a = d > 0 ? (count[k] * suv[k] - su[k] * sv[k]) / d : 0
+            let b = (sv[k] - a * su[k]) / count[k]
+            let box = labels.components[k].box
+            fits.append((a, b, vertical ? box.minY : box.minX, vertical ? box.maxY : box.maxX))
+        }
+        for k in 0..<n where !lines[k] {
+            let c = count[k]
+            guard c > 0 else { continue }
+            let (cu, cv) = (su[k] / c, sv[k] / c)
+            let box = labels.components[k].box
+            let across = vertical ? box.width : box.height
+            for fit in fits where abs(cv - (fit.a * cu + fit.b)) <= Double(thickness)
+                && across <= thickness + 1 + Int(abs(fit.a) * Double(vertical ? box.height : box.width))
+                && Int(cu) > fit.from - (fit.to - fit.from) / 2 && Int(cu) < fit.to + (fit.to - fit.from) / 2 {
+                lines[k] = true
+                break
+            }
+        }
+        var erased = 0
+        for i in labels.labels.indices where thin[i] != 0 && labels.labels[i] != 0 && lines[Int(labels.labels[i]) - 1] {
+            mask[i] = 0; erased += 1
+        }
+        return erased
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Numeral
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time inference and training steps of an architecture (random weights, no data needed).")
+
+    @Option(help: "Architecture: \(Zoo.all.map(\.name).joined(separator: ", ")).") var model: String = "lenet"
+    @Option(help: "Batch size of the timed training steps.") var batchSize: Int = 64
+    @Option(help: "Repetitions per measurement (the median is reported).") var repeats: Int = 50
+    @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard Zoo.architecture(named: model) != nil else { throw ValidationError("unknown model '\(model)'") }
+        guard batchSize >= 1, repeats >= 1 else { throw ValidationError("--batch-size and --repeats must be at least 1") }
+    }
+
+    func run() throws {
+        if let threads { Kernels.setThreadCount(threads) }
+        let architecture = Zoo.architecture(named: model)!
+        var rng = SplitMix64(seed: 0)
+        var network = Sequential(architecture, using: &rng)
+        func input(_ batch: Int) -> Tensor {
+            .uniform(shape: Shape([batch] + architecture.inputShape), in: 0...1, using: &rng)
+        }
+        func median(_ body: () -> Void) -> Double {
+            body()  // warm-up
+            let times = (0..<repeats).map { _ in
+                let start = DispatchTime.now().uptimeNanoseconds
+                body()
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }.sorted()
+            return times[times.count / 2]
+        }
+        let one = input(1), thousand = input(1000), batch = input(batchSize)
+        let labels = (0..<batchSize).map { $0 % 10 }
+        let latency = median { _ = network(one) }
+        let throughputTime = median { _ = network(thousand) }
+        var optimizer = OptimizerConfiguration(kind: .adam, learningRate: 1e-3).makeOptimizer()
+        let step = median {
+            let logits = network.forward(batch, using: &rng)
+            _ = network.backward(softmaxCrossEntropy(logits: logits, labels: labels).gradient)
+            optimizer.step(&network, progress: 0)
+        }
+        // Training ≈ forward + two backward products per layer, minus the input gradient of layer 0.
+        let trainingFLOPs = 3.0 * Double(architecture.forwardFLOPs * batchSize)
+        let result = BenchResult(model: model, threads: Kernels.threadCount, latencyMilliseconds: latency * 1e3,
+                                 imagesPerSecond: 1000 / throughputTime, batchSize: batchSize,
+                                 trainingStepMilliseconds: step * 1e3,
+                                 trainingGFLOPS: trainingFLOPs / step / 1e9,
+                                 forwardMFLOPsPerImage: Double(architecture.forwardFLOPs) / 1e6)
+        if json { printJSON(result); return }
+        print(String(format: "%@ (%d threads): batch-1 latency %.3f ms, batch-1000 throughput %.0f images/s",
+                     model, result.threads, result.latencyMilliseconds, result.imagesPerSecond))
+        print(String(format: "training step (batch %d): %.2f ms, %.1f GFLOP/s (≈3 × %.2f MFLOP forward per image)",
+                     batchSize, result.trainingStepMilliseconds, result.trainingGFLOPS, result.forwardMFLOPsPerImage))
+    }
+}
+
+struct BenchResult: Encodable {
+    var model: String, threads: Int, latencyMilliseconds: Double, imagesPerSecond: Double
+    var batchSize: Int, trainingStepMilliseconds: Double, trainingGFLOPS: Double, forwardMFLOPsPerImage: Double
+}

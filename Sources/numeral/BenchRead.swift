@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Numeral
+
+/// In-process timing of the reader (benchmarks/read-speed.sh drives it).
+struct BenchRead: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-read", abstract: "Time NumberReader on a 1-megapixel photo with 8 digits.",
+        shouldDisplay: false)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var data: DataOptions
+    @Option(help: "Timed runs (after 3 warm-up runs).") var runs = 50
+    @Option(help: "Also write the photo (photo.png, photo.jpg) and `--batch` varied pages here.") var writeImages: String?
+    @Option(help: "How many pages to write for the many-images run.") var batch = 100
+
+    func run() throws {
+        let model = try DefaultModel.load(modelOptions.model)
+        let reader = NumberReader(model: model)
+        let test = try MNIST.loadTest(from: data.directory)
+        var rng = SplitMix64(seed: 42)
+        func digits(_ count: Int) -> (String, [[Float]]) {
+            var text = "", images: [[Float]] = []
+            for _ in 0..<count {
+                let i = Int.random(in: 0..<test.count, using: &rng)
+                text += String(test.labels[i]); images.append(Array(test.pixels[(i * 784)..<(i * 784 + 784)]))
+            }
+            return (text, images)
+        }
+        // 1152 x 864 = 995,328 pixels: a 1-megapixel photo, 8 digits 90 px high.
+        let (truth, images) = digits(8)
+        let photo = ExamplePage(width: 1152, height: 864).compose(images, origin: (150, 380), digitHeight: 90, gap: 16, using: &rng)
+        let png = PNG.encode(photo), jpeg = JPEG.encode(photo, quality: 90)
+
+        func time(_ body: () throws -> ReadResult) rethrows -> (median: Double, text: String) {
+            var text = ""
+            for _ in 0..<3 { text = try body().text }
+            var samples: [Double] = []
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                text = try body().text
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            samples.sort()
+            return (samples[samples.count / 2], text)
+        }
+        let fromPixels = time { reader.read(raster: photo, name: "photo") }
+        let fromJPEG = try time { try reader.read(imageData: jpeg, name: "photo.jpg") }
+        let fromPNG = try time { try reader.read(imageData: png, name: "photo.png") }
+        let stages = reader.readWithDetails(raster: photo, name: "photo").details.milliseconds
+        print("photo 1152x864 (1.0 MP), 8 digits \"\(truth)\", model \(model.name), \(runs) runs, median:")
+        print(String(format: "  read(raster:)          %7.2f ms   -> %@", fromPixels.median, fromPixels.text))
+        print(String(format: "  read(imageData:) JPEG  %7.2f ms   -> %@", fromJPEG.median, fromJPEG.text))
+        print(String(format: "  read(imageData:) PNG   %7.2f ms   -> %@", fromPNG.median, fromPNG.text))
+        print("  stages of one read(raster:): " + stages.map { String(format: "%@ %.2f ms", $0.stage, $0.milliseconds) }.joined(separator: ", "))
+
+        if let directory = writeImages {
+            try FileManager.default.createDirectory(atPath: directory + "/many", withIntermediateDirectories: true)
+            try writeAtomically(png, to: directory + "/photo.png")
+            try writeAtomically(jpeg, to: directory + "/photo.jpg")
+            var labels = "file,label\n"
+            for k in 0..<batch {
+                let (text, images) = digits(Int.random(in: 3...8, using: &rng))
+                let height = Int.random(in: 40...120, using: &rng)
+                let page = ExamplePage(width: (height + 20) * text.count + 100, height: height + 120)
+                let raster = page.compose(images, origin: (50, 60), digitHeight: height, gap: Int.random(in: 8...20, using: &rng), using: &rng)
+                let name = String(format: "page-%03d.jpg", k)
+                try writeAtomically(JPEG.encode(raster, quality: 90), to: directory + "/many/" + name)
+                labels += "\(name),\(text)\n"
+            }
+            try writeAtomically(Data(labels.utf8), to: directory + "/many-labels.csv")
+            print("wrote \(directory)/photo.png, photo.jpg and \(batch) pages in \(directory)/many")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Numeral
+import Testing
+
+/// The shipped model and the MNIST test digits of Tests/Fixtures/mnist-digits.png
+/// (3 per class; see make_mnist_digits.py), keeping only the ones the model reads right
+/// on their own: these tests check the pipeline, not the model.
+struct Fixture: Sendable {
+    let reader: NumberReader
+    /// digits[d] = 28x28 images (ink = 1) of digit d.
+    let digits: [[[Float]]]
+
+    static let shared: Fixture = {
+        let model = try! DefaultModel.load(nil)
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/mnist-digits.png")
+        let sheet = try! PNG.decode(Data(contentsOf: url), name: url.path, channels: 1)
+        var digits = [[[Float]]](repeating: [], count: 10)
+        for d in 0..<10 {
+            for row in 0..<3 {
+                var cell = [Float](repeating: 0, count: 784)
+                for y in 0..<28 { for x in 0..<28 { cell[y * 28 + x] = Float(sheet[d * 28 + x, row * 28 + y, 0]) / 255 } }
+                let p = model.probabilities(Tensor(shape: [1, 1, 28, 28], scalars: cell)).scalars
+                if p.indices.max(by: { p[$0] < p[$1] }) == d && p[d] > 0.9 { digits[d].append(cell) }
+            }
+        }
+        return Fixture(reader: NumberReader(model: model), digits: digits)
+    }()
+
+    func digit(_ d: Int, _ k: Int = 0) -> [Float] { digits[d][k % digits[d].count] }
+
+    /// A photo-like page with `number` written at `height` pixels, `gap` apart.
+    func page(_ number: String, height: Int = 60, gap: Int = 12, seed: UInt64 = 1) -> Raster {
+        var rng = SplitMix64(seed: seed)
+        let page = ExamplePage(width: (height + gap) * number.count + 80, height: height + 80)
+        return page.compose(number.map { digit($0.wholeNumberValue!) }, origin: (40, 40), digitHeight: height, gap: gap, using: &rng)
+    }
+}
+
+@Suite("NumberReader")
+struct NumberReaderTests {
+    let f = Fixture.shared
+
+    @Test("Every fixture digit class has a usable sample")
+    func fixture() { #expect(f.digits.allSatisfy { !$0.isEmpty }) }
+
+    @Test("A separated number reads right", arguments: ["0123456789", "4072", "9", "31"])
+    func separated(_ number: String) {
+        let result = f.reader.read(raster: f.page(number), name: "page")
+        #expect(result.text == number)
+        #expect(result.lines.count == 1 && result.lines[0].digits.count == number.count)
+        let xs = result.lines.first?.digits.map(\.box.x) ?? []
+        #expect(xs == xs.sorted())
+    }
+
+    @Test("Touching and overlapping pairs are split", arguments: ["10", "23", "45", "67", "89", "35", "72"])
+    func touching(_ pair: String) {
+        let result = f.reader.read(raster: f.page(pair, height: 60, gap: -3), name: "pair")
+        #expect(result.lines.first?.digits.count == 2, "\(pair) read as \(result.text)")
+    }
+
+    @Test("The same page as PNG and as JPEG with EXIF rotation reads the same")
+    func files() throws {
+        let raster = f.page("2581")
+        let png = try f.reader.read(imageData: PNG.encode(raster), name: "p.png")
+        #expect(png.text == "2581" && png.file == "p.png")
+        // Stored rotated 90° clockwise; orientation 8 tells the viewer to turn it back.
+        let rotated = EXIF.apply(orientation: 6, to: raster)
+        let jpeg = EXIF.insertingOrientation(8, into: JPEG.encode(rotated, quality: 85))
+        #expect(try f.reader.read(imageData: jpeg, name: "p.jpg").text == "2581")
+    }
+
+    @Test("A blank page is an empty result, not an error")
+    func blank() throws {
+        let paper = Raster(width: 640, height: 480, channels: 3, fill: 235)
+        let result = try f.reader.read(imageData: PNG.encode(paper), name: "blank.png")
+        #expect(result == ReadResult(file: "blank.png", text: "", confidence: 0, lines: []))
+    }
+
+    @Test("Noise reads nothing or only uncertain digits")
+    func noise() {
+        var rng = SplitMix64(seed: 5)
+        var raster = Raster(width: 400, height: 300, channels: 1, fill: 0)
+        for i in raster.pixels.indices { raster.pixels[i] = UInt8(max(0, min(255, 170 + 30 * Float.standardNormal(using: &rng)))) }
+        let result = f.reader.read(raster: raster, name: "noise")
+        #expect(result.lines.allSatisfy { $0.digits.allSatisfy(\.uncertain) }, "\(result.text)")
+    }
+
+    @Test("Single MNIST images read as the model reads them")
+    func mnistImages() {
+        for d in 0..<10 {
+            for cell in f.digits[d] {
+                let pixels: [UInt8] = cell.map { v in UInt8((v * 255).rounded()) }
+                let raster = Raster(width: 28, height: 28, channels: 1, pixels: pixels)
+                #expect(f.reader.read(raster: raster, name: "cell").lines.first?.digits.first?.digit == d)
+            }
+        }
+    }
+
+    @Test("A decimal number keeps its point apart from the digits")
+    func decimal() {
+        var raster = f.page("185", height: 60, gap: 30)
+        // A round dot on the baseline, halfway between the 1 and the 8.
+        let boxes = f.reader.read(raster: raster, name: "x").lines.first?.digits.map(\.box) ?? []
+        #expect(boxes.count == 3)
+        guard boxes.count == 3 else { return }
+        let (dotX, cy) = ((boxes[0].x + boxes[0].width + boxes[1].x) / 2, 40 + 60 - 5)
+        for y in (cy - 4)...(cy + 4) { for x in (dotX - 4)...(dotX + 4) where (x - dotX) * (x - dotX) + (y - cy) * (y - cy) <= 16 {
+            for c in 0..<3 { raster[x, y, c] = 30 }
+        } }
+        let result = f.reader.read(raster: raster, name: "decimal")
+        #expect(result.text == "1.85")
+        #expect(result.lines.first?.separators.map(\.kind) == ["point"])
+        #expect(result.lines.first?.separators.first?.position == 1)
+    }
+
+    @Test("The result encodes to the documented JSON")
+    func json() throws {
+        let result = f.reader.read(raster: f.page("42"), name: "j.png")
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(result)) as? [String: Any]
+        #expect(Set(object?.keys ?? [:].keys) == ["file", "text", "confidence", "lines"])
+        let digit = ((object?["lines"] as? [[String: Any]])?.first?["digits"] as? [[String: Any]])?.first
+        #expect(Set(digit?.keys ?? [:].keys) == ["digit", "confidence", "uncertain", "box", "alternatives"])
+        #expect(try JSONDecoder().decode(ReadResult.self, from: JSONEncoder().encode(result)) == result)
+    }
+}

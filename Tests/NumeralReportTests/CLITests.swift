@@ -1,0 +1,78 @@
+import Testing
+import Foundation
+import NumeralData
+import NumeralVision
+import TestSupport
+
+/// The `numeral` binary built next to this test executable (same build directory).
+let numeralBinary: String? = {
+    let testExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var directory = testExecutable.deletingLastPathComponent()
+    // On Linux the tests run from `<build>/debug/NumeralPackageTests.xctest`.
+    if directory.pathExtension == "xctest" { directory = directory.deletingLastPathComponent() }
+    let candidate = directory.appendingPathComponent("numeral").path
+    return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+}()
+
+let mnistAvailable = FileManager.default.fileExists(
+    atPath: MNIST.path(MNIST.fileNames.testImages, in: TestLocations.mnistDirectory))
+
+/// `numeral evaluate --images` end to end: the shipped model reads 20 MNIST test digits saved
+/// as PNGs in class folders through `NumberReader`, plus one file that is not an image.
+@Suite("numeral evaluate (CLI)", .enabled(if: numeralBinary != nil && mnistAvailable))
+struct CLITests {
+    func makeFolder() throws -> URL {
+        let test = try MNIST.loadTest(from: TestLocations.mnistDirectory).prefix(20)
+        let root = try TestLocations.temporaryDirectory("numeral-evaluate-cli")
+        for i in 0..<test.count {
+            let folder = root.appendingPathComponent("\(test.labels[i])")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let pixels = test.pixels[(i * 784)..<((i + 1) * 784)].map { UInt8((255 * (1 - $0)).rounded()) }
+            try PNG.encode(Raster(width: 28, height: 28, channels: 1, pixels: pixels))
+                .write(to: folder.appendingPathComponent("\(i).png"))
+        }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("3"), withIntermediateDirectories: true)
+        try Data("this is not a png".utf8).write(to: root.appendingPathComponent("3/notes.png"))
+        return root
+    }
+
+    @Test func imagesJSONTextAndReportAgree() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = try #require(numeralBinary)
+        let json = try runProcess(binary, ["evaluate", "--images", folder.path, "--json"])
+        #expect(json.status == 0, "\(json.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let images = try #require(object["images"] as? [String: Any])
+        let unreadable = try #require(images["unreadable"] as? [[String: Any]])
+        #expect(unreadable.map { $0["file"] as? String } == ["3/notes.png"])
+        #expect((images["items"] as? [Any])?.count == 21)
+        let matrix = try #require(object["confusionMatrix"] as? [[Int]])
+        let unanswered = try #require(object["unanswered"] as? [Int])
+        let answered: Int = matrix.joined().reduce(0, +)
+        #expect(answered + unanswered.reduce(0, +) == 21)
+        let accuracy = try #require(object["accuracy"] as? Double)
+        #expect(accuracy >= 17.0 / 21, "the shipped model should read most of 20 clean MNIST digits")
+
+        let reportDirectory = folder.appendingPathComponent("report").path
+        let text = try runProcess(binary, ["evaluate", "--images", folder.path, "--report", reportDirectory])
+        #expect(text.status == 0)
+        #expect(text.standardOutput.contains(String(format: "accuracy  %.4f", accuracy)))
+        #expect(text.standardOutput.contains("unreadable 3/notes.png: 3/notes.png is not a PNG or JPEG image"))
+        for file in ["report.html", "confusion.png", "gallery.png", "report.json"] {
+            #expect(FileManager.default.fileExists(atPath: reportDirectory + "/" + file), "\(file) missing")
+        }
+        let html = try String(contentsOfFile: reportDirectory + "/report.html", encoding: .utf8)
+        #expect(html.contains(String(format: "<td class=\"l\">string accuracy</td><td class=\"l\">%.4f</td>", accuracy)))
+    }
+
+    @Test func badArgumentsEndWithOneLine() throws {
+        let binary = try #require(numeralBinary)
+        let both = try runProcess(binary, ["evaluate", "--images", "/nonexistent", "--data", "/nonexistent"])
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("--data and --images are alternatives"))
+        let missing = try runProcess(binary, ["evaluate", "--images", "/nonexistent-folder"])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("/nonexistent-folder is not a directory"))
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import NumeralCore
+import NumeralData
+@testable import NumeralSynth
+import NumeralVision
+import Testing
+
+/// The first 100 MNIST test digits (Tests/Fixtures/mnist-t10k-100).
+let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/mnist-t10k-100").path
+
+/// Small images keep debug-build tests quick; the layout and labels do not depend on size.
+func smallSynthesizer(heights: ClosedRange<Double> = 12...40) throws -> Synthesizer {
+    var configuration = SynthConfiguration()
+    configuration.digitHeight = heights
+    return try Synthesizer(digits: SynthSet.loadDigits(from: fixtureDirectory), configuration: configuration)
+}
+
+/// One 200-image set (seed 1) shared by the tests that look at a whole set.
+let sharedSamples = Result { () throws -> (Synthesizer, [SynthSample]) in
+    let synthesizer = try smallSynthesizer(heights: 12...24)
+    return (synthesizer, try (0..<200).map { try synthesizer.sample(index: $0, seed: 1) })
+}
+
+func temporaryDirectory(_ name: String) -> String {
+    NSTemporaryDirectory() + "numeral-synth-tests-\(name)-\(getpid())"
+}
+
+@Suite struct SynthesizerTests {
+    @Test func sameSeedGivesTheSameBytes() throws {
+        let synthesizer = try smallSynthesizer()
+        for index in [0, 7, 31] {
+            let a = try synthesizer.sample(index: index, seed: 42), b = try synthesizer.sample(index: index, seed: 42)
+            #expect(a.encoded == b.encoded && a.label == b.label, "sample \(index)")
+        }
+        let other = try synthesizer.sample(index: 0, seed: 43)
+        #expect(other.encoded != (try synthesizer.sample(index: 0, seed: 42)).encoded)
+    }
+
+    @Test func labelsMatchTheDigitsDrawn() throws {
+        let (synthesizer, samples) = try sharedSamples.get()
+        for (index, sample) in samples.enumerated() {
+            let label = sample.label
+            #expect(label.wholeMatch(of: /-?[0-9]+([.,][0-9]+)*/) != nil, "sample \(index): \(label)")
+            let digits = label.filter(\.isNumber).map { Int(String($0))! }
+            #expect((1...10).contains(digits.count), "sample \(index): \(label)")
+            #expect(sample.attributes.sources.map { synthesizer.digits.labels[$0] } == digits,
+                    "sample \(index): label \(label), sources \(sample.attributes.sources)")
+        }
+    }
+
+    @Test func atLeastAFifthOfNumbersHaveTouchingOrOverlappingDigits() throws {
+        let spacings = try sharedSamples.get().1.map(\.attributes)
+        let contact = spacings.filter { $0.spacing == "touching" || $0.spacing == "overlapping" }
+        #expect(contact.count >= 40, "\(contact.count) of 200 numbers have touching or overlapping digits")
+        #expect(contact.allSatisfy { ($0.minDigitGap ?? 1) <= 0 })
+        #expect(spacings.contains { $0.spacing == "overlapping" } && spacings.contains { $0.spacing == "touching" })
+    }
+
+    @Test(arguments: [12.0...12.0, 20.0...30.0, 60.0...64.0])
+    func digitHeightStaysInRange(heights: ClosedRange<Double>) throws {
+        let synthesizer = try smallSynthesizer(heights: heights)
+        for index in 0..<6 {
+            let a = try synthesizer.sample(index: index, seed: 3).attributes
+            #expect(heights.contains(Double(a.digitHeight)), "sample \(index): height \(a.digitHeight)")
+            #expect(a.height >= a.digitHeight, "sample \(index): image \(a.height) px for digits \(a.digitHeight) px")
+        }
+    }
+
+    @Test func everyFormatAndConditionAppears() throws {
+        let samples = try sharedSamples.get().1
+        for separator in [".", ",", "-"] {
+            #expect(samples.contains { $0.label.contains(separator) }, "no label with \(separator)")
+        }
+        #expect(samples.contains { $0.label.count > 1 && $0.label.hasPrefix("0") })
+        let a = samples.map(\.attributes)
+        #expect(Set(a.map(\.rules)) == ["none", "notebook", "underline", "grid", "box"])
+        #expect(Set(a.map(\.ink)) == ["black", "blue"])
+        #expect(a.contains { $0.inverted } && a.contains { ($0.jpegQuality ?? 100) < 50 })
+        #expect(a.contains { $0.illumination == "shadow" } && a.contains { $0.paper != "white" })
+    }
+}
+
+@Suite struct SynthSetTests {
+    @Test func digitsComeFromTheTestFilesOnly() throws {
+        let digits = try SynthSet.loadDigits(from: fixtureDirectory)
+        #expect(digits.count == 100)
+        // A directory holding the same files under the *training* names has no test set.
+        let directory = temporaryDirectory("train-only")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (from, to) in [("t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz"),
+                           ("t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz")] {
+            try FileManager.default.copyItem(atPath: fixtureDirectory + "/" + from, toPath: directory + "/" + to)
+        }
+        #expect(throws: IDXError.self) { try SynthSet.loadDigits(from: directory) }
+    }
+
+    @Test func writesImagesAndLabelsCSV() throws {
+        let directory = temporaryDirectory("write")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let entries = try SynthSet.write(count: 12, seed: 5, synthesizer: smallSynthesizer(), to: directory)
+        let csv = try String(contentsOfFile: directory + "/labels.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first == "file,label")
+        #expect(lines.count == 13)
+        #expect(entries.contains { $0.label.contains(",") }, "no label with a comma to check the quoting")
+        for (line, entry) in zip(lines.dropFirst(), entries) {
+            let label = entry.label.contains(",") ? "\"\(entry.label)\"" : entry.label
+            #expect(line == "\(entry.file),\(label)")
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + entry.file))
+            if entry.file.hasSuffix(".png") {
+                let image = try PNG.decode(data, name: entry.file)
+                #expect(image.width == entry.attributes.width && image.height == entry.attributes.height)
+            } else {
+                #expect(data.starts(with: [0xFF, 0xD8]) && entry.file.hasSuffix(".jpg"))
+            }
+        }
+        let attributes = try String(contentsOfFile: directory + "/attributes.csv", encoding: .utf8)
+        #expect(attributes.hasPrefix(SynthSet.attributeColumns.joined(separator: ",") + "\n"))
+    }
+}
+
+@Suite struct SynthPartsTests {
+    @Test func jpegEncodesGreyAndColour() throws {
+        var gradient = Raster(width: 64, height: 48, channels: 3)
+        for y in 0..<48 { for x in 0..<64 { for c in 0..<3 { gradient[x, y, c] = UInt8((x * 4 + y * c) % 256) } } }
+        let colour = try JPEG.encode(gradient, quality: 90)
+        let rough = try JPEG.encode(gradient, quality: 30)
+        #expect(colour.starts(with: [0xFF, 0xD8]) && colour.suffix(2) == Data([0xFF, 0xD9]))
+        #expect(rough.count < colour.count)
+        let grey = try JPEG.encode(Raster(width: 10, height: 10, channels: 1, fill: 200), quality: 50)
+        #expect(grey.starts(with: [0xFF, 0xD8]))
+    }
+
+    /// A gap of 0 makes the two marks one connected blob of ink; a gap of 3 leaves them apart.
+    @Test(arguments: [(Float(0), 1), (-4, 1), (3, 2)])
+    func layoutGapsAreMeasuredOnTheInk(gap: Float, components: Int) {
+        var ring = Plane(width: 21, height: 21)
+        for y in 0..<21 {
+            for x in 0..<21 {
+                let r = (Float((x - 10) * (x - 10) + (y - 10) * (y - 10))).squareRoot()
+                ring[x, y] = abs(r - 8) < 1.5 ? 1 : 0
+            }
+        }
+        let glyph = Glyph(plane: ring, anchorX: 10.5, anchorY: 10.5)
+        let layout = NumberLayout(glyphs: [glyph, glyph], anchorY: [-10, -10], gaps: [gap], padding: 2)
+        #expect(layout.gaps == [gap])
+        #expect(countComponents(layout.plane) == components)
+    }
+
+    @Test func blankPlaneStaysBlankUnderThickening() {
+        let plane = Plane(width: 10, height: 10)
+        #expect(DigitSource.morph(plane, radius: 1.5).values.allSatisfy { $0 == 0 })
+        #expect(DigitSource.morph(Plane(width: 10, height: 10, fill: 1), radius: -1.5).values[55] == 1)
+    }
+}
+
+/// 8-connected components of pixels ≥ 0.5.
+func countComponents(_ plane: Plane) -> Int {
+    var seen = [Bool](repeating: false, count: plane.values.count)
+    var count = 0
+    for start in plane.values.indices where plane.values[start] >= 0.5 && !seen[start] {
+        count += 1
+        var stack = [start]
+        seen[start] = true
+        while let i = stack.popLast() {
+            let (x, y) = (i % plane.width, i / plane.width)
+            for dy in -1...1 { for dx in -1...1 {
+                let (nx, ny) = (x + dx, y + dy)
+                guard nx >= 0, ny >= 0, nx < plane.width, ny < plane.height else { continue }
+                let j = ny * plane.width + nx
+                if plane.values[j] >= 0.5 && !seen[j] { seen[j] = true; stack.append(j) }
+            } }
+        }
+    }
+    return count
+}

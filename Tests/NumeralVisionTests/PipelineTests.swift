@@ -1,0 +1,231 @@
+import NumeralCore
+import NumeralVision
+import Testing
+
+/// A white page (luminance 0.92) to draw dark shapes on.
+struct Page {
+    var image: GrayImage
+    init(width: Int, height: Int, paper: Float = 0.92) { image = GrayImage(width: width, height: height, fill: paper) }
+
+    mutating func rect(_ x: Int, _ y: Int, _ w: Int, _ h: Int, ink: Float = 0.1) {
+        for yy in max(0, y)..<min(image.height, y + h) { for xx in max(0, x)..<min(image.width, x + w) { image[xx, yy] = ink } }
+    }
+
+    /// A 0-like ring: the outline of a w x h rectangle, t thick.
+    mutating func ring(_ x: Int, _ y: Int, _ w: Int, _ h: Int, t: Int = 4) {
+        rect(x, y, w, t); rect(x, y + h - t, w, t); rect(x, y, t, h); rect(x + w - t, y, t, h)
+    }
+
+    /// A 5 whose top bar is detached from the body by a 3-pixel gap.
+    mutating func brokenFive(_ x: Int, _ y: Int, _ w: Int, _ h: Int, t: Int = 4) {
+        rect(x + 2, y, w - 2, t)                       // the detached bar
+        let top = y + t + 3
+        rect(x, top, t, (y + h) / 2 - top + t)         // left stroke down to the middle
+        rect(x, (y + h) / 2, w, t)                     // middle bar
+        rect(x + w - t, (y + h) / 2, t, h / 2 - t)     // right stroke down
+        rect(x, y + h - t, w, t)                       // bottom bar
+    }
+
+    mutating func noise(_ sigma: Float, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        for i in image.pixels.indices { image.pixels[i] = min(1, max(0, image.pixels[i] + sigma * Float.standardNormal(using: &rng))) }
+    }
+
+    var inverted: GrayImage { GrayImage(width: image.width, height: image.height, pixels: image.pixels.map { 1 - $0 }) }
+}
+
+/// A recogniser that is always sure it sees a 3, so geometry alone decides.
+func alwaysThree(_ inputs: [[Float]]) -> [[Float]] { inputs.map { _ in (0..<10).map { $0 == 3 ? Float(1) : 0 } } }
+
+func segment(_ image: GrayImage, classify: DigitClassifier = alwaysThree(_:)) -> [SegmentedLine] {
+    Segmenter().segment(Binarization.run(image), classify: classify)
+}
+
+@Suite("Segmentation")
+struct SegmentationTests {
+    @Test("k separated digits give k boxes, left to right", arguments: 1...7)
+    func separated(_ k: Int) {
+        var page = Page(width: 40 + 44 * k, height: 90)
+        for i in 0..<k { page.ring(20 + 44 * i, 25, 26, 40) }
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        let boxes = lines.first?.digits.map(\.box) ?? []
+        #expect(boxes.count == k)
+        for (i, box) in boxes.enumerated() {
+            #expect(box == BoundingBox(minX: 20 + 44 * i, minY: 25, maxX: 46 + 44 * i, maxY: 65), "digit \(i)")
+        }
+    }
+
+    @Test("A 5 with a detached bar stays one digit")
+    func brokenFive() {
+        var page = Page(width: 160, height: 100)
+        page.brokenFive(30, 20, 28, 50)
+        page.ring(80, 20, 28, 50)
+        let lines = segment(page.image)
+        #expect(lines.count == 1 && lines[0].digits.count == 2)
+        #expect(lines[0].digits.first?.box == BoundingBox(minX: 30, minY: 20, maxX: 58, maxY: 70))
+    }
+
+    @Test("Two rows are two lines, top first; far apart numbers on one row are separate")
+    func lines() {
+        var page = Page(width: 400, height: 200)
+        page.ring(20, 20, 26, 40); page.ring(60, 20, 26, 40)
+        page.ring(300, 22, 26, 40)
+        page.ring(20, 120, 26, 40)
+        let lines = segment(page.image)
+        #expect(lines.map(\.digits.count) == [2, 1, 1])
+        #expect(lines.map(\.box.minX) == [20, 300, 20])
+    }
+
+    @Test("Point, comma and minus are separators, not digits")
+    func separators() {
+        // "-0.0,0": minus, ring, point, ring, comma, ring.
+        var page = Page(width: 330, height: 100)
+        page.rect(15, 43, 22, 5)                 // minus at mid-height
+        page.ring(50, 20, 26, 50)
+        page.rect(88, 63, 6, 6)                  // point on the baseline
+        page.ring(105, 20, 26, 50)
+        page.rect(143, 62, 5, 16)                // comma hanging below the baseline
+        page.ring(160, 20, 26, 50)
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        guard let line = lines.first else { return }
+        #expect(line.digits.count == 3)
+        #expect(line.separators.map(\.kind) == [.minus, .point, .comma])
+        #expect(line.separators.map(\.digitsBefore) == [0, 1, 2])
+    }
+
+    @Test("Light ink on a dark ground gives the same digits")
+    func polarity() {
+        var page = Page(width: 200, height: 90)
+        for i in 0..<3 { page.ring(20 + 50 * i, 25, 26, 40) }
+        let normal = Binarization.run(page.image), inverted = Binarization.run(page.inverted)
+        #expect(!normal.inverted && inverted.inverted)
+        #expect(normal.mask == inverted.mask)
+        #expect(segment(page.inverted).first?.digits.map(\.box) == segment(page.image).first?.digits.map(\.box))
+    }
+
+    @Test("A blank page, even or in a shadow, reads nothing", arguments: [0, 1, 2])
+    func blank(_ variant: Int) {
+        var page = Page(width: 300, height: 200)
+        if variant >= 1 {
+            for y in 0..<200 { for x in 0..<300 { page.image[x, y] = 0.95 - 0.5 * Float(x) / 300 } }
+        }
+        if variant == 2 { page.noise(0.02, seed: 3) }
+        #expect(segment(page.image).isEmpty)
+    }
+
+    @Test("Sensor noise alone reads nothing")
+    func noise() {
+        for seed in 0..<4 as Range<UInt64> {
+            var page = Page(width: 320, height: 240, paper: 0.7)
+            page.noise(0.06, seed: seed)
+            #expect(segment(page.image).isEmpty, "seed \(seed)")
+        }
+    }
+
+    @Test("Digits under a shadow are found (uneven light)")
+    func shadow() {
+        var page = Page(width: 300, height: 120)
+        for i in 0..<4 { page.ring(30 + 60 * i, 30, 26, 50) }
+        // Darken the right half to a third, ink included.
+        for y in 0..<120 { for x in 150..<300 { page.image[x, y] *= 0.35 } }
+        page.noise(0.01, seed: 1)
+        let ink = Binarization.run(page.image)
+        #expect(ink.method == .sauvola)
+        #expect(segment(page.image).first?.digits.count == 4)
+    }
+}
+
+@Suite("Ruled lines and boxes")
+struct LineRemovalTests {
+    @Test("A ruled line through and under the digits is removed", arguments: [0, 1, 2])
+    func ruled(_ slope: Int) {
+        var page = Page(width: 260, height: 110)
+        for i in 0..<4 { page.ring(30 + 50 * i, 25, 26, 44) }
+        // Lines 2 px thick, across the whole page: one through the middle, one under the baseline.
+        for x in 0..<260 {
+            let dy = slope * x / 40
+            page.rect(x, 45 + dy, 1, 2)
+            page.rect(x, 72 + dy, 1, 2)
+        }
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        let boxes = lines.first?.digits.map(\.box) ?? []
+        #expect(boxes.count == 4)
+        for (i, box) in boxes.enumerated() {
+            #expect(abs(box.minX - (30 + 50 * i)) <= 1 && abs(box.maxX - (56 + 50 * i)) <= 1 && box.minY == 25 && abs(box.maxY - 69) <= 1,
+                    "digit \(i): \(box)")
+        }
+    }
+
+    @Test("Digits in comb boxes keep only the digits")
+    func boxes() {
+        var page = Page(width: 300, height: 120)
+        for i in 0..<4 {
+            page.ring(20 + 60 * i, 15, 60, 90, t: 2)           // the box
+            page.ring(37 + 60 * i, 35, 26, 50)                 // the digit
+        }
+        let boxes = segment(page.image).first?.digits.map(\.box) ?? []
+        #expect(boxes == (0..<4).map { BoundingBox(minX: 37 + 60 * $0, minY: 35, maxX: 63 + 60 * $0, maxY: 85) })
+    }
+}
+
+@Suite("Thresholds and components")
+struct ThresholdTests {
+    @Test func otsuSplitsTwoModes() {
+        var histogram = [Int](repeating: 0, count: 256)
+        histogram[40] = 100; histogram[41] = 50; histogram[200] = 300
+        let otsu = Threshold.otsu(histogram: histogram)
+        #expect(otsu.threshold >= 41 && otsu.threshold < 200)
+    }
+
+    @Test("Two-pass labelling equals flood fill", arguments: [1, 7, 28, 61] as [Int])
+    func components(_ size: Int) {
+        var rng = SplitMix64(seed: UInt64(size))
+        let mask = (0..<(size * (size + 3))).map { _ in UInt8(Double.random(in: 0..<1, using: &rng) < 0.45 ? 1 : 0) }
+        let fast = ComponentLabels(mask: mask, width: size, height: size + 3)
+        let reference = ComponentLabels.reference(mask: mask, width: size, height: size + 3)
+        func key(_ b: BoundingBox, _ a: Int) -> [Int] { [b.minX, b.minY, b.maxX, b.maxY, a] }
+        #expect(fast.components.map { key($0.box, $0.area) }.sorted { $0.lexicographicallyPrecedes($1) }
+                == reference.map { key($0.box, $0.area) }.sorted { $0.lexicographicallyPrecedes($1) })
+    }
+}
+
+@Suite("MNIST normalisation")
+struct NormalizationTests {
+    @Test("The result is centred by mass wherever the digit sits", arguments: [(5, 5), (70, 12), (33, 40)] as [(Int, Int)])
+    func centred(_ x: Int, _ y: Int) {
+        var ink = GrayImage(width: 120, height: 90)
+        // An L shape: its centre of mass is off its box centre.
+        for yy in y..<(y + 40) { for xx in x..<(x + 6) { ink[xx, yy] = 1 } }
+        for yy in (y + 34)..<(y + 40) { for xx in x..<(x + 25) { ink[xx, yy] = 1 } }
+        let labels = ComponentLabels(mask: ink.pixels.map { $0 > 0.5 ? 1 : 0 }, width: 120, height: 90)
+        let out = MNISTNormalization.normalize(ink: ink, labelImage: labels.labels, labels: [1],
+                                               region: labels.components[0].box)
+        var mass: Float = 0, mx: Float = 0, my: Float = 0
+        var box = BoundingBox.empty
+        for yy in 0..<28 { for xx in 0..<28 where out[yy * 28 + xx] > 0.05 {
+            let v = out[yy * 28 + xx]; mass += v; mx += v * Float(xx); my += v * Float(yy); box.include(x: xx, y: yy)
+        } }
+        #expect(abs(mx / mass - 14) <= 0.6 && abs(my / mass - 14) <= 0.6)
+        #expect(max(box.width, box.height) <= 22 && max(box.width, box.height) >= 19)
+    }
+
+    @Test("Stroke width is measured")
+    func strokeWidth() {
+        var image = GrayImage(width: 60, height: 60)
+        for y in 10..<50 { for x in 20..<26 { image[x, y] = 1 } }
+        #expect(abs(MNISTNormalization.strokeWidth(image) - 6) < 1.5)
+    }
+
+    @Test("A thin stroke on a big digit is thickened towards MNIST's")
+    func thickened() {
+        var image = GrayImage(width: 300, height: 300)
+        for y in 0..<300 { for x in 148..<151 { image[x, y] = 1 } }       // 3 px on 300: 0.2 px at 28x28
+        for x in 60..<240 { for y in 148..<151 { image[x, y] = 1 } }
+        let out = GrayImage(width: 28, height: 28, pixels: MNISTNormalization.normalize(digit: image))
+        let width = MNISTNormalization.strokeWidth(out)
+        #expect(width > 1.5 && width < 4, "stroke \(width)")
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Numeral vs Tesseract on 2,000 synthetic handwritten numbers from `numeral synth` (seed fixed).
+#
+# Setup (once, not part of scripts/setup or CI):  sudo apt-get install tesseract-ocr python3
+# Usage:  benchmarks/synth-accuracy.sh            (COUNT, SEED, NUMERAL_DATA, JOBS override the defaults;
+#         WORK=DIR keeps the images and Tesseract's answers in DIR and reuses them on the next run)
+# Writes: benchmarks/synth-accuracy.md — overall and per-category string accuracy, digit accuracy
+#         (1 - character error rate on the digits) and rejection rate for both readers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${COUNT:-2000}
+SEED=${SEED:-2026}
+DATA=${NUMERAL_DATA:-data/mnist}
+JOBS=${JOBS:-$(nproc)}
+
+command -v tesseract >/dev/null || { echo "tesseract not found: sudo apt-get install tesseract-ocr" >&2; exit 1; }
+swift build -c release --product numeral >&2
+numeral="$(swift build -c release --show-bin-path)/numeral"
+if [ -n "${WORK:-}" ]; then
+    work=$WORK; mkdir -p "$work"
+else
+    work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+fi
+set_dir="$work/set"
+
+if [ -f "$set_dir/labels.csv" ]; then
+    echo "reusing the images in $set_dir" >&2
+else
+    echo "generating $COUNT images (seed $SEED)..." >&2
+    "$numeral" synth --count "$COUNT" --seed "$SEED" --data "$DATA" --output "$set_dir" >&2
+fi
+
+readers=()
+evaluate_line=""
+if "$numeral" read --help >/dev/null 2>&1; then
+    echo "numeral read..." >&2
+    start=$(date +%s.%N)
+    (cd "$set_dir" && "$numeral" read --json synth-*.*) > "$work/numeral.jsonl" || true
+    numeral_seconds=$(echo "$(date +%s.%N) - $start" | bc)
+    readers+=("Numeral=$work/numeral.jsonl")
+    if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
+        evaluate_line=$("$numeral" evaluate --images "$set_dir" --json | tail -n 1)
+    fi
+else
+    echo "numeral read is not built yet: scoring Tesseract only" >&2
+fi
+
+echo "tesseract..." >&2
+mkdir -p "$work/tesseract"
+start=$(date +%s.%N)
+(cd "$set_dir" && ls synth-*.* | OMP_THREAD_LIMIT=1 xargs -P "$JOBS" -I{} sh -c \
+    '[ -f "$2/$1.txt" ] || tesseract "$1" stdout --psm 7 -c tessedit_char_whitelist=0123456789.,- 2>/dev/null > "$2/$1.txt" || true' _ {} "$work/tesseract")
+tesseract_seconds=$(echo "$(date +%s.%N) - $start" | bc)
+readers+=("Tesseract=$work/tesseract")
+
+args=()
+for r in "${readers[@]}"; do args+=(--reader "$r"); done
+{
+    echo "## Synthetic handwritten numbers: Numeral vs Tesseract"
+    echo
+    echo "$COUNT images from \`numeral synth --count $COUNT --seed $SEED\` (MNIST test digits only; defaults in docs/synth.md),"
+    echo "made $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD) by \`benchmarks/synth-accuracy.sh\`."
+    echo "Tesseract $(tesseract --version 2>&1 | head -n 1 | cut -d' ' -f2) (Debian tesseract-ocr, eng) runs with"
+    echo "\`--psm 7 -c tessedit_char_whitelist=0123456789.,-\` on the same files."
+    echo "String = exact text; digit = 1 - character error rate on the digits; rejected = empty or containing \"?\"."
+    echo
+    if [ -n "$evaluate_line" ]; then
+        echo "\`numeral evaluate --images\`: \`$evaluate_line\`"
+        echo
+    fi
+    if [ -n "${numeral_seconds:-}" ]; then
+        printf 'Wall time: numeral read %.1f s, tesseract %.1f s (%s jobs), %s cores.\n\n' "$numeral_seconds" "$tesseract_seconds" "$JOBS" "$(nproc)"
+    else
+        printf 'Wall time: tesseract %.1f s (%s jobs), %s cores.\n\n' "$tesseract_seconds" "$JOBS" "$(nproc)"
+    fi
+    python3 benchmarks/synth_accuracy.py --set "$set_dir" "${args[@]}" --title "Per category" --errors 25
+} > benchmarks/synth-accuracy.md
+cat benchmarks/synth-accuracy.md
