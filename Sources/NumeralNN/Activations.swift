@@ -66,7 +66,8 @@ public struct Dropout: Layer {
         // One draw from the caller's generator seeds a concrete one for the mask: the generic
         // path through `some RandomNumberGenerator` costs more per element than the mask itself.
         var local = SplitMix64(seed: rng.next())
-        let threshold = UInt64(Double(keep) * Double(UInt64.max))
+        // Double(UInt64.max) rounds up to 2^64, so keep = 1 (rate 0) must not go through it.
+        let threshold = keep >= 1 ? UInt64.max : UInt64(Double(keep) * Double(UInt64.max))
         cachedMask = (0..<input.shape.count).map { _ in local.next() < threshold ? scale : 0 }
         var y = input
         for i in y.scalars.indices { y.scalars[i] *= cachedMask[i] }
