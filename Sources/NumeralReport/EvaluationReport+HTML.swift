@@ -100,6 +100,7 @@ extension EvaluationReport {
             b += row(["string accuracy", Format.rate(images.stringAccuracy)], first: "l", rest: "l")
             b += row(["digit accuracy", Format.rate(images.digitAccuracy)], first: "l", rest: "l")
             b += row(["rejection rate", Format.rate(images.rejectionRate)], first: "l", rest: "l")
+            b += row(["accuracy when not rejected", Format.rate(images.acceptedAccuracy)], first: "l", rest: "l")
             b += row(["unreadable images", String(images.unreadable.count)], first: "l", rest: "l")
         }
         b += row(["time", "\(Format.seconds(seconds)), \(Format.count(Int(samplesPerSecond.rounded()))) images/s"], first: "l", rest: "l")

@@ -189,6 +189,9 @@ public struct ImageFolderResults: Sendable, Equatable {
     public var characterErrorRate: Double
     /// Images whose text holds an uncertain digit (`?`).
     public var rejectionRate: Double
+    /// String accuracy on the images that were read and not rejected (no `?`): how far a
+    /// confident answer can be trusted (1 when every image was rejected).
+    public var acceptedAccuracy: Double
     public var unreadable: [Item] { items.filter { $0.error != nil } }
 
     public init(items: [Item]) {
@@ -199,6 +202,8 @@ public struct ImageFolderResults: Sendable, Equatable {
         characterErrorRate = labelDigits == 0 ? 0 : Double(items.reduce(0) { $0 + $1.editDistance }) / Double(labelDigits)
         digitAccuracy = max(0, 1 - characterErrorRate)
         rejectionRate = Double(items.filter { $0.text?.contains("?") ?? false }.count) / n
+        let accepted = items.filter { $0.text.map { !$0.contains("?") } ?? false }
+        acceptedAccuracy = accepted.isEmpty ? 1 : Double(accepted.filter(\.correct).count) / Double(accepted.count)
     }
 
     /// The digits of a label or a read text, `?` kept.
