@@ -63,6 +63,11 @@ struct ImageFolderTests {
         #expect((json["items"] as? [Any])?.count == 6)
         #expect(json["acceptedAccuracy"] as? Double == 0.5)
         #expect(report.html().contains("<td class=\"l\">f.png</td>"))
+        // Multi-digit labels: no confusion matrix, a gallery of the wrong reads instead.
+        #expect(report.pictures.map(\.file) == ["reads.png"])
+        #expect(r.wrongReads().map(\.file) == ["b.png", "c.png", "e.png"])
+        let reads = try PNG.decode(PNG.encode(report.pictures[0].raster), name: "reads.png")
+        #expect((reads.width, reads.height) == Pictures.readsGallerySize(count: 3))
     }
 
     @Test func badLabelsFileIsAnError() {
