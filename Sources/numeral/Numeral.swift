@@ -20,6 +20,7 @@ struct NumeralCommand: AsyncParsableCommand {
             Synth.self,
             Ensemble.self,
             Tune.self,
+            Serve.self,
         ])
 
     static func main() async {
