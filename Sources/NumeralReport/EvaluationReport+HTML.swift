@@ -52,12 +52,16 @@ extension EvaluationReport {
 
     /// The confusion-matrix heatmap and the gallery of mistakes (classification reports only).
     public var pictures: [(file: String, raster: Raster)] {
-        guard let k = classification else { return [] }
-        let what = data.source == "images" ? "IMAGES" : "TEST IMAGES"
-        return [
-            ("confusion.png", Pictures.confusionMatrix(k.matrix, title: "\(model.name) - \(Format.count(data.samples)) \(what)")),
-            ("gallery.png", Pictures.gallery(k.mistakes, title: "MOST CONFIDENT MISTAKES - T TRUE, P PREDICTED")),
-        ]
+        var pictures: [(file: String, raster: Raster)] = []
+        if let k = classification {
+            let what = data.source == "images" ? "IMAGES" : "TEST IMAGES"
+            pictures.append(("confusion.png", Pictures.confusionMatrix(k.matrix, title: "\(model.name) - \(Format.count(data.samples)) \(what)")))
+            pictures.append(("gallery.png", Pictures.gallery(k.mistakes, title: "MOST CONFIDENT MISTAKES - T TRUE, P PREDICTED")))
+        } else if let images {
+            pictures.append(("reads.png", Pictures.readsGallery(images.wrongReads(), previews: images.previews,
+                                                                title: "MOST CONFIDENT WRONG READS - LABEL, THEN READ")))
+        }
+        return pictures
     }
 
     /// One self-contained HTML page: the PNG pictures embedded as base64 data, the charts as
@@ -100,6 +104,7 @@ extension EvaluationReport {
             b += row(["string accuracy", Format.rate(images.stringAccuracy)], first: "l", rest: "l")
             b += row(["digit accuracy", Format.rate(images.digitAccuracy)], first: "l", rest: "l")
             b += row(["rejection rate", Format.rate(images.rejectionRate)], first: "l", rest: "l")
+            b += row(["accuracy when not rejected", Format.rate(images.acceptedAccuracy)], first: "l", rest: "l")
             b += row(["unreadable images", String(images.unreadable.count)], first: "l", rest: "l")
         }
         b += row(["time", "\(Format.seconds(seconds)), \(Format.count(Int(samplesPerSecond.rounded()))) images/s"], first: "l", rest: "l")
@@ -154,6 +159,10 @@ extension EvaluationReport {
                 b += "<h3>Unreadable images</h3>\n<table id=\"unreadable\"><tr><th class=\"l\">file</th><th class=\"l\">error</th></tr>\n"
                 for item in images.unreadable { b += row([escapeHTML(item.file), escapeHTML(item.error ?? "")], first: "l", rest: "l") }
                 b += "</table>\n"
+            }
+            if pictures.contains(where: { $0.file == "reads.png" }) {
+                b += "<h3>Most confident wrong reads</h3>\n<p class=\"note\">The image, its label (green), and what was read (red) with the confidence of the whole number.</p>\n"
+                b += image("reads.png", alt: "gallery of wrongly read images") + "\n"
             }
             let wrong = images.items.filter { !$0.correct && $0.error == nil }
             b += "<h3>Wrong or uncertain reads (\(wrong.count))</h3>\n<table id=\"wrong\"><tr><th class=\"l\">file</th><th class=\"l\">label</th><th class=\"l\">read</th><th>confidence</th></tr>\n"

@@ -92,11 +92,13 @@ private struct EpochJSON: Encodable {
 
 private struct ImagesJSON: Encodable {
     var stringAccuracy: Double, digitAccuracy: Double, characterErrorRate: Double, rejectionRate: Double
+    var acceptedAccuracy: Double
     var unreadable: [Unreadable], items: [ItemJSON]
     struct Unreadable: Encodable { var file: String, error: String }
     init(_ r: ImageFolderResults) {
         stringAccuracy = r.stringAccuracy; digitAccuracy = r.digitAccuracy
         characterErrorRate = r.characterErrorRate; rejectionRate = r.rejectionRate
+        acceptedAccuracy = r.acceptedAccuracy
         unreadable = r.unreadable.map { Unreadable(file: $0.file, error: $0.error ?? "") }
         items = r.items.map(ItemJSON.init)
     }

@@ -45,6 +45,7 @@ extension EvaluationReport {
             "",
             "strings   string accuracy \(Format.rate(r.stringAccuracy))   digit accuracy \(Format.rate(r.digitAccuracy))"
                 + "   rejection rate \(Format.rate(r.rejectionRate))   unreadable \(r.unreadable.count)",
+            "          accuracy of the answers not rejected \(Format.rate(r.acceptedAccuracy))",
         ]
         for item in r.unreadable { out.append("unreadable \(item.file): \(item.error ?? "")") }
         return out

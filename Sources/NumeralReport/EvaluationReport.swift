@@ -118,13 +118,13 @@ extension EvaluationReport {
                   classification: classification, history: model.history)
     }
 
-    /// A whole image shrunk to fit 28×28 (area average), gray with ink = 255: the gallery's
-    /// picture of an image that was not read as one digit. Light backgrounds are inverted.
-    public static func thumbnail(of image: Raster) -> Raster {
-        let side = 28
-        let scale = max(Double(image.width), Double(image.height)) / Double(side)
-        let (w, h) = (max(1, Int(Double(image.width) / scale)), max(1, Int(Double(image.height) / scale)))
-        let (ox, oy) = ((side - w) / 2, (side - h) / 2)
+    /// A whole image shrunk to fit `width`×`height` (area average; never enlarged), centred, gray
+    /// with ink = 255 when `inkIsWhite`, else as on paper (dark ink on white). Light backgrounds
+    /// are taken as paper. The gallery's picture of an image that was not read as one digit.
+    public static func thumbnail(of image: Raster, width: Int = 28, height: Int = 28, inkIsWhite: Bool = true) -> Raster {
+        let scale = max(1, max(Double(image.width) / Double(width), Double(image.height) / Double(height)))
+        let (w, h) = (max(1, min(width, Int(Double(image.width) / scale))), max(1, min(height, Int(Double(image.height) / scale))))
+        let (ox, oy) = ((width - w) / 2, (height - h) / 2)
         var gray = [Double](repeating: 0, count: image.width * image.height)
         for i in gray.indices {
             let colour = min(image.channels, 3)
@@ -132,15 +132,16 @@ extension EvaluationReport {
             for c in 0..<colour { sum += Double(image.pixels[i * image.channels + c]) }
             gray[i] = sum / Double(colour)
         }
-        let invert = gray.reduce(0, +) / Double(max(gray.count, 1)) > 127
-        var out = Raster(width: side, height: side, channels: 1)
+        let lightPaper = gray.reduce(0, +) / Double(max(gray.count, 1)) > 127
+        let invert = lightPaper == inkIsWhite
+        var out = Raster(width: width, height: height, channels: 1, fill: inkIsWhite ? 0 : 255)
         for y in 0..<h {
             for x in 0..<w {
-                let x0 = Int(Double(x) * scale), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * scale)))
-                let y0 = Int(Double(y) * scale), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * scale)))
+                let x0 = min(Int(Double(x) * scale), image.width - 1), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * scale)))
+                let y0 = min(Int(Double(y) * scale), image.height - 1), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * scale)))
                 var sum = 0.0
-                for yy in y0..<min(y1, image.height) { for xx in x0..<min(x1, image.width) { sum += gray[yy * image.width + xx] } }
-                let mean = sum / Double(max(1, (min(y1, image.height) - y0) * (min(x1, image.width) - x0)))
+                for yy in y0..<y1 { for xx in x0..<x1 { sum += gray[yy * image.width + xx] } }
+                let mean = sum / Double((y1 - y0) * (x1 - x0))
                 out[ox + x, oy + y, 0] = UInt8(min(255, max(0, invert ? 255 - mean : mean)).rounded())
             }
         }

@@ -125,8 +125,14 @@ public struct ImageReadout: Sendable, Equatable {
     /// For the gallery: the 28×28 input of a single-digit image as the model saw it, or the
     /// whole image shrunk (`EvaluationReport.thumbnail(of:)`); gray, ink = 255.
     public var thumbnail: Raster?
-    public init(text: String, confidence: Double, digits: [Digit], thumbnail: Raster? = nil) {
+    /// For the gallery of wrong reads: the whole image as on paper, shrunk to fit
+    /// `ImageReadout.previewSize` (`EvaluationReport.thumbnail(of:width:height:inkIsWhite: false)`).
+    public var preview: Raster?
+    public static let previewSize = (width: 168, height: 56)
+
+    public init(text: String, confidence: Double, digits: [Digit], thumbnail: Raster? = nil, preview: Raster? = nil) {
         self.text = text; self.confidence = confidence; self.digits = digits; self.thumbnail = thumbnail
+        self.preview = preview
     }
 }
 
@@ -189,7 +195,19 @@ public struct ImageFolderResults: Sendable, Equatable {
     public var characterErrorRate: Double
     /// Images whose text holds an uncertain digit (`?`).
     public var rejectionRate: Double
+    /// String accuracy on the images that were read and not rejected (no `?`): how far a
+    /// confident answer can be trusted (1 when every image was rejected).
+    public var acceptedAccuracy: Double
     public var unreadable: [Item] { items.filter { $0.error != nil } }
+    /// Previews of the wrongly read images, by file (the others are not kept).
+    public var previews: [String: Raster] = [:]
+
+    /// The wrong reads, most confident first: what a user would have trusted.
+    public func wrongReads(limit: Int = 50) -> [Item] {
+        Array(items.filter { !$0.correct && $0.error == nil }
+            .sorted { ($0.confidence ?? 0, $1.file) > ($1.confidence ?? 0, $0.file) }
+            .prefix(limit))
+    }
 
     public init(items: [Item]) {
         self.items = items
@@ -199,6 +217,8 @@ public struct ImageFolderResults: Sendable, Equatable {
         characterErrorRate = labelDigits == 0 ? 0 : Double(items.reduce(0) { $0 + $1.editDistance }) / Double(labelDigits)
         digitAccuracy = max(0, 1 - characterErrorRate)
         rejectionRate = Double(items.filter { $0.text?.contains("?") ?? false }.count) / n
+        let accepted = items.filter { $0.text.map { !$0.contains("?") } ?? false }
+        acceptedAccuracy = accepted.isEmpty ? 1 : Double(accepted.filter(\.correct).count) / Double(accepted.count)
     }
 
     /// The digits of a label or a read text, `?` kept.
@@ -230,7 +250,10 @@ extension EvaluationReport {
                     guard let data = FileManager.default.contents(atPath: directory + "/" + name) else {
                         throw ImageError.unreadable(name: name, reason: "no such file or not readable")
                     }
-                    return try reader.readout(imageData: data, name: name)
+                    var readout = try reader.readout(imageData: data, name: name)
+                    // Keep a preview only when it will be shown: 10,000 of them would not fit.
+                    if readout.text.trimmingCharacters(in: .whitespaces) == images[i].label { readout.preview = nil }
+                    return readout
                 }
                 slots.withLock { $0[i] = result }
             }
@@ -252,7 +275,10 @@ extension EvaluationReport {
                     correct: false, editDistance: ImageFolderResults.digits(image.label).count)
             }
         }
-        let results = ImageFolderResults(items: items)
+        var results = ImageFolderResults(items: items)
+        for (image, readout) in zip(images, readouts) {
+            if case let .success(r) = readout, let preview = r.preview { results.previews[image.file] = preview }
+        }
 
         var classification: Classification?
         let singleDigit = images.allSatisfy { $0.label.count == 1 && $0.label.first!.isASCII && $0.label.first!.isNumber }

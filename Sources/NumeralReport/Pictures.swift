@@ -88,4 +88,43 @@ public enum Pictures {
         }
         return canvas.raster
     }
+
+    // Wrong-reads gallery layout: a preview of the whole image and two lines of text.
+    static let readTileWidth = ImageReadout.previewSize.width + 12, readColumns = 5
+    static let readTileHeight = ImageReadout.previewSize.height + 44
+
+    /// The size `readsGallery` draws for `count` wrong reads (at least one row).
+    public static func readsGallerySize(count: Int) -> (width: Int, height: Int) {
+        let rows = max(1, (count + readColumns - 1) / readColumns)
+        return (2 * galleryMargin + readColumns * readTileWidth, galleryTop + rows * readTileHeight + galleryMargin)
+    }
+
+    /// Wrongly read images (multi-digit labels), each with its label (green) and what was read
+    /// (red) under it, with the reader's confidence.
+    public static func readsGallery(_ reads: [ImageFolderResults.Item], previews: [String: Raster], title: String) -> Raster {
+        let (width, height) = readsGallerySize(count: reads.count)
+        let (pw, ph) = ImageReadout.previewSize
+        var canvas = Canvas(width: width, height: height)
+        canvas.text(title, x: galleryMargin, y: 8, scale: 2)
+        if reads.isEmpty { canvas.text("NO WRONG READS", x: galleryMargin, y: galleryTop + 20, scale: 2, .gray) }
+        for (k, item) in reads.enumerated() {
+            let x = galleryMargin + (k % readColumns) * readTileWidth + 6
+            let y = galleryTop + (k / readColumns) * readTileHeight
+            if let preview = previews[item.file], preview.channels == 1 {
+                canvas.image(preview, x: x + (pw - preview.width) / 2, y: y + (ph - preview.height) / 2, scale: 1,
+                             ink: .white, background: .black)
+            } else {
+                canvas.text("?", centerX: x + pw / 2, y: y + ph / 2 - 7, scale: 2, .gray)
+            }
+            canvas.stroke(x: x - 1, y: y - 1, width: pw + 2, height: ph + 2, .lightGray)
+            func line(_ text: String, _ dy: Int, _ color: Color) {
+                let scale = BitmapFont.width(of: text, scale: 2) <= pw ? 2 : 1
+                canvas.text(text, centerX: x + pw / 2, y: y + ph + dy + (scale == 1 ? 4 : 0), scale: scale, color)
+            }
+            line(item.label, 4, .green)
+            let read = (item.text ?? "").replacingOccurrences(of: "\n", with: " ")
+            line((read.isEmpty ? "(NOTHING)" : read) + String(format: " %.0f%%", (item.confidence ?? 0) * 100), 22, .red)
+        }
+        return canvas.raster
+    }
 }

@@ -13,7 +13,8 @@ struct Evaluate: ParsableCommand {
         the same pipeline as numeral read; string accuracy, digit accuracy (1 - character error \
         rate) and the rejection rate (texts with '?') are reported. An image that cannot be \
         read is named in the output and counted as wrong. --report DIR writes report.html \
-        (self-contained, opens offline), the pictures (confusion.png, gallery.png, SVG charts), \
+        (self-contained, opens offline), the pictures (confusion.png and gallery.png, or \
+        reads.png for multi-digit labels; SVG charts), \
         report.json and report.txt. The JSON format is described in docs/evaluation-json.md.
         """)
 

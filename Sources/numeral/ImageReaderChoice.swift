@@ -14,7 +14,10 @@ struct NumberReaderEvaluation: ImageReader {
         // otherwise the whole image, shrunk.
         let thumbnail = details.inputs.count == 1 ? EvaluationReport.thumbnail(details.inputs[0][...])
             : EvaluationReport.thumbnail(of: details.raster)
-        return ImageReadout(text: result.text, confidence: result.confidence, digits: digits, thumbnail: thumbnail)
+        let size = ImageReadout.previewSize
+        let preview = EvaluationReport.thumbnail(of: details.raster, width: size.width, height: size.height, inkIsWhite: false)
+        return ImageReadout(text: result.text, confidence: result.confidence, digits: digits, thumbnail: thumbnail,
+                            preview: preview)
     }
 }
 

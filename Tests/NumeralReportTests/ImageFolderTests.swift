@@ -50,16 +50,24 @@ struct ImageFolderTests {
         #expect(abs(r.characterErrorRate - 5.0 / 16) < 1e-12)       // 5 edits over 3+2+1+3+4+3 label digits
         #expect(abs(r.digitAccuracy - 11.0 / 16) < 1e-12)
         #expect(abs(r.rejectionRate - 1.0 / 6) < 1e-12)
+        #expect(abs(r.acceptedAccuracy - 2.0 / 4) < 1e-12)          // a, b, d, e read without '?'; a and d right
         #expect(r.unreadable.map(\.file) == ["f.png"])
         #expect(r.unreadable[0].error?.contains("f.png") == true)
         #expect(report.classification == nil, "multi-digit labels have no confusion matrix")
         #expect(report.text.contains("unreadable f.png: f.png is a damaged image"))
         #expect(report.text.contains("string accuracy 0.3333   digit accuracy 0.6875   rejection rate 0.1667   unreadable 1"))
+        #expect(report.text.contains("accuracy of the answers not rejected 0.5000"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         let json = try #require(object["images"] as? [String: Any])
         #expect((json["unreadable"] as? [[String: Any]])?.first?["file"] as? String == "f.png")
         #expect((json["items"] as? [Any])?.count == 6)
+        #expect(json["acceptedAccuracy"] as? Double == 0.5)
         #expect(report.html().contains("<td class=\"l\">f.png</td>"))
+        // Multi-digit labels: no confusion matrix, a gallery of the wrong reads instead.
+        #expect(report.pictures.map(\.file) == ["reads.png"])
+        #expect(r.wrongReads().map(\.file) == ["b.png", "c.png", "e.png"])
+        let reads = try PNG.decode(PNG.encode(report.pictures[0].raster), name: "reads.png")
+        #expect((reads.width, reads.height) == Pictures.readsGallerySize(count: 3))
     }
 
     @Test func badLabelsFileIsAnError() {
