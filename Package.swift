@@ -72,7 +72,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "NumeralTraining", dependencies: ["NumeralNN", "NumeralData"], swiftSettings: swiftSettings),
         .target(name: "NumeralVision", dependencies: ["NumeralCore", "CPNG", "CTurboJPEG"], swiftSettings: swiftSettings),
-        .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision", "CTurboJPEG"],
+        .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision"],
                 swiftSettings: swiftSettings),
         .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CNumeralZlib"),

@@ -32,18 +32,30 @@ else
 fi
 
 readers=()
-evaluate_line=""
-if "$numeral" read --help >/dev/null 2>&1; then
+headline=""
+if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
+    echo "numeral evaluate --images..." >&2
+    start=$(date +%s.%N)
+    "$numeral" evaluate --images "$set_dir" --json > "$work/evaluate.json"
+    numeral_seconds=$(echo "$(date +%s.%N) - $start" | bc)
+    # The per-image texts for the per-category table, and the headline as evaluate prints it.
+    python3 - "$work/evaluate.json" "$work/numeral.jsonl" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as out:
+    for item in report["images"]["items"]:
+        out.write(json.dumps({"file": item["file"], "text": item["text"] or ""}) + "\n")
+PY
+    headline=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); i=r["images"]; print("string accuracy %.2f%%, digit accuracy %.2f%%, rejection rate %.2f%%, %d unreadable (model %s)" % (100*i["stringAccuracy"], 100*i["digitAccuracy"], 100*i["rejectionRate"], len(i["unreadable"]), r["model"]["name"]))' "$work/evaluate.json")
+    readers+=("Numeral=$work/numeral.jsonl")
+elif "$numeral" --help | grep -qE '^ +read( |$)'; then
     echo "numeral read..." >&2
     start=$(date +%s.%N)
     (cd "$set_dir" && "$numeral" read --json synth-*.*) > "$work/numeral.jsonl" || true
     numeral_seconds=$(echo "$(date +%s.%N) - $start" | bc)
     readers+=("Numeral=$work/numeral.jsonl")
-    if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
-        evaluate_line=$("$numeral" evaluate --images "$set_dir" --json | tail -n 1)
-    fi
 else
-    echo "numeral read is not built yet: scoring Tesseract only" >&2
+    echo "numeral has neither evaluate --images nor read yet: scoring Tesseract only" >&2
 fi
 
 echo "tesseract..." >&2
@@ -63,10 +75,10 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
     echo "made $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD) by \`benchmarks/synth-accuracy.sh\`."
     echo "Tesseract $(tesseract --version 2>&1 | head -n 1 | cut -d' ' -f2) (Debian tesseract-ocr, eng) runs with"
     echo "\`--psm 7 -c tessedit_char_whitelist=0123456789.,-\` on the same files."
-    echo "String = exact text; digit = 1 - character error rate on the digits; rejected = empty or containing \"?\"."
+    echo "String = exact text; digit = 1 - character error rate on the digits; rejected = text containing \"?\"."
     echo
-    if [ -n "$evaluate_line" ]; then
-        echo "\`numeral evaluate --images\`: \`$evaluate_line\`"
+    if [ -n "$headline" ]; then
+        echo "\`numeral evaluate --images\`: $headline."
         echo
     fi
     if [ -n "${numeral_seconds:-}" ]; then

@@ -3,7 +3,8 @@
 
 String accuracy: the reader's text equals the label exactly. Digit accuracy: 1 - character error
 rate on the digits ("?" counts as a wrong digit), i.e. 1 - sum(edit distance) / sum(label digits),
-with separators ignored. Rejection: the text is empty or holds a "?".
+with separators ignored; no text counts as every digit deleted. Rejection: the text holds a "?".
+The same definitions as `numeral evaluate --images` (docs/evaluation-json.md).
 
     synth_accuracy.py --set DIR --reader NAME=PREDICTIONS [--reader ...] [--title T]
 
@@ -74,7 +75,7 @@ def score(rows, predictions):
     for row in rows:
         text = predictions.get(row["file"], "")
         exact += text == row["label"]
-        rejected += text == "" or "?" in text
+        rejected += "?" in text
         truth = digits(row["label"])
         errors += min(edit_distance(digits(text), truth), len(truth)) if text else len(truth)
         total += len(truth)
