@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import NumeralServer
+import Numeral
 
 @Suite("GET /healthz, /metrics, /v1/model and errors")
 struct InfoRouteTests {
