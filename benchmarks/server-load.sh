@@ -6,7 +6,8 @@
 #
 # Targets: POST /v1/classify >= 5,000 req/s with p99 <= 10 ms; POST /v1/read of a 1 MP photo
 # >= 50 req/s with 0 errors and flat memory (RSS sampled every 5 s) over 5 minutes.
-# The server logs every request (info, text) to a file, as it would in production.
+# The server logs every request (info level, JSON lines) to a file, as it would in production;
+# SERVER_FLAGS overrides the flags (e.g. SERVER_FLAGS="--log-level warning").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +44,9 @@ photo="$work/photo.jpg"; photo_type=image/jpeg
 [ -f "$photo" ] || { photo="$work/photo.png"; photo_type=image/png; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --port "$port" --database "$work/feedback.sqlite" --log-level "${LOG_LEVEL:-info}" 2>"$work/server.log" &
+SERVER_FLAGS=${SERVER_FLAGS:---json-logs --log-level info}
+# shellcheck disable=SC2086
+"$BIN" serve --port "$port" --database "$work/feedback.sqlite" $SERVER_FLAGS 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 url="http://127.0.0.1:$port"
@@ -99,7 +102,7 @@ PY
     echo "\`benchmarks/server-load.sh\` at commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ)."
     echo "Release build, server and \`wrk -t1\` on the same machine over loopback: $(nproc) cores"
     echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "(the machine is shared with other builds, so these are lower bounds). Server logs every request at info level."
+    echo "(the machine is shared with other builds, so these are lower bounds). Server flags: \`$SERVER_FLAGS\`."
     echo
     echo "| Route | Connections | Duration | Requests/s | p50 | p99 | Errors (non-2xx + socket) | Target |"
     echo "|---|---|---|---|---|---|---|---|"

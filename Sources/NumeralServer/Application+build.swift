@@ -23,9 +23,14 @@ public struct ServerServices: Sendable {
 ///
 /// - Throws: `ModelFileError` for a bad `--model`, GRDB's errors for a bad `--database`.
 public func buildApplication(_ arguments: some AppArguments) async throws -> some ApplicationProtocol {
-    let logger = makeLogger(arguments)
     let modelFile = try DefaultModel.resolve(arguments.modelPath)
-    let model = try Model.load(from: modelFile)
+    return try await buildApplication(arguments, model: try Model.load(from: modelFile), modelFile: modelFile)
+}
+
+/// The same, with a model already loaded (tests load the shipped model once for all apps).
+public func buildApplication(_ arguments: some AppArguments, model: Model, modelFile: String) async throws
+    -> some ApplicationProtocol {
+    let logger = makeLogger(arguments)
     let store = try FeedbackStore(path: arguments.databasePath)
     let services = ServerServices(model: model, modelFile: modelFile, store: store)
     logger.info("model loaded", metadata: [
@@ -50,6 +55,7 @@ public func buildRouter(_ services: ServerServices, arguments: some AppArguments
     }
     if let publicDirectory = arguments.publicDirectory {
         router.addMiddleware {
+            StaticPathGuard()
             FileMiddleware(publicDirectory, searchForIndexHtml: true)
         }
     }

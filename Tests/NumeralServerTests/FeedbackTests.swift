@@ -46,7 +46,7 @@ struct FeedbackRouteTests {
         let png = try fixture("digit-7.png")
         let reads = RecentReads()
         let id = reads.remember(.init(image: Data(png), name: "seven.png", imageType: "image/png", text: "1"))
-        let services = ServerServices(model: try DefaultModelForTests.model, modelFile: "test", store: try FeedbackStore(path: nil),
+        let services = ServerServices(model: try SharedModel.model, modelFile: SharedModel.file, store: try FeedbackStore(path: nil),
                                       recentReads: reads)
         let app = Application(router: buildRouter(services, arguments: testArguments()))
         try await app.test(.router) { client in
@@ -120,8 +120,4 @@ struct FeedbackRouteTests {
         #expect(try await store.latest(limit: 2).map(\.text) == ["77", "7"])
         #expect(try await store.latest(limit: 2).allSatisfy { $0.image == Data(png) && $0.imageType == "image/png" })
     }
-}
-
-enum DefaultModelForTests {
-    static var model: Model { get throws { try DefaultModel.load(nil) } }
 }

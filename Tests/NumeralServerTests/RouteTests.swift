@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import NumeralServer
+import Numeral
 
 @Suite("GET /healthz, /metrics, /v1/model and errors")
 struct InfoRouteTests {
@@ -184,6 +185,37 @@ struct WebPageTests {
             for page in [index.text, script.text, style.text] {
                 #expect(!page.contains("http://") && !page.contains("https://"))
             }
+        }
+    }
+}
+
+@Suite("Static paths")
+struct StaticPathTests {
+    @Test(arguments: ["/%00", "/index.html%00.png", "/%0a"])
+    func controlCharactersAre400(path: String) async throws {
+        let arguments = testArguments { $0.publicDirectory = repositoryRoot.appendingPathComponent("Public").path }
+        try await withApp(arguments) { api in
+            let response = try await api.send(.get, path, checkSpec: false)
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "invalid_path")
+        }
+    }
+}
+
+@Suite("buildApplication")
+struct BuildApplicationTests {
+    /// The path `numeral serve` takes: the model is loaded from --model.
+    @Test func loadsTheModelFromItsArguments() async throws {
+        let app = try await buildApplication(testArguments { $0.modelPath = SharedModel.file })
+        try await app.test(.router) { client in
+            let response = try await APIClient(client: client).send(.get, "/v1/model")
+            #expect(try response.json(InfoController.ModelInfo.self).file == SharedModel.file)
+        }
+    }
+
+    @Test func aMissingModelFileIsAnError() async throws {
+        await #expect(throws: ModelFileError.self) {
+            _ = try await buildApplication(testArguments { $0.modelPath = "/nonexistent/model.safetensors" })
         }
     }
 }

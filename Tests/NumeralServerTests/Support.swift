@@ -36,10 +36,17 @@ func testArguments(_ configure: (inout ServerArguments) -> Void = { _ in }) -> S
 /// against openapi.yaml.
 func withApp(_ arguments: ServerArguments = testArguments(),
              _ body: @Sendable (APIClient) async throws -> Void) async throws {
-    let app = try await buildApplication(arguments)
+    let app = try await buildApplication(arguments, model: try SharedModel.model, modelFile: SharedModel.file)
     try await app.test(.router) { client in
         try await body(APIClient(client: client))
     }
+}
+
+/// The shipped model, loaded once for every test app (a debug build takes seconds per load).
+enum SharedModel {
+    static let file = (try? DefaultModel.resolve(nil)) ?? "numeral-default.safetensors"
+    private static let loaded = Result { () throws(ModelFileError) -> Model in try Model.load(from: file) }
+    static var model: Model { get throws { try loaded.get() } }
 }
 
 /// A response whose body is already read.

@@ -63,7 +63,9 @@ struct ClassifyController {
     static func pixels(json bytes: [UInt8]) throws(APIError) -> [Float] {
         let values: [Double]
         let decoder = JSONDecoder()
-        if let input = try? decoder.decode(Input.self, from: Data(bytes)) {
+        if let fast = PixelJSON.parse(bytes) {
+            values = fast
+        } else if let input = try? decoder.decode(Input.self, from: Data(bytes)) {
             values = input.pixels
         } else if let array = try? decoder.decode([Double].self, from: Data(bytes)) {
             values = array
