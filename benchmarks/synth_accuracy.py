@@ -3,7 +3,8 @@
 
 String accuracy: the reader's text equals the label exactly. Digit accuracy: 1 - character error
 rate on the digits ("?" counts as a wrong digit), i.e. 1 - sum(edit distance) / sum(label digits),
-with separators ignored; no text counts as every digit deleted. Rejection: the text holds a "?".
+with separators ignored; no text counts as every digit deleted, and extra digits count as
+insertions without limit, so digit accuracy can reach 0. Rejection: the text holds a "?".
 The same definitions as `numeral evaluate --images` (docs/evaluation-json.md).
 
     synth_accuracy.py --set DIR --reader NAME=PREDICTIONS [--reader ...] [--title T]
@@ -77,10 +78,10 @@ def score(rows, predictions):
         exact += text == row["label"]
         rejected += "?" in text
         truth = digits(row["label"])
-        errors += min(edit_distance(digits(text), truth), len(truth)) if text else len(truth)
+        errors += edit_distance(digits(text), truth)
         total += len(truth)
     n = len(rows)
-    return exact / n, 1 - errors / max(total, 1), rejected / n
+    return exact / n, max(0, 1 - errors / max(total, 1)), rejected / n
 
 
 def main():
