@@ -78,7 +78,8 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
     echo "\`--psm 7 -c tessedit_char_whitelist=0123456789.,-\` on the same files."
     echo "String = exact text; digit = max(0, 1 - character error rate on the digits), extra digits counted as"
     echo "insertions without limit, as \`numeral evaluate --images\` does; rejected = text containing \"?\""
-    echo "(Tesseract never marks a digit uncertain, so its rejection is always 0)."
+    echo "(Tesseract never marks a digit uncertain, so its rejection is always 0). \"Digit, capped\" counts at most"
+    echo "an image's own number of digits as its errors: a diagnostic, so images read as hundreds of digits do not hide the rest."
     echo
     if [ -n "$headline" ]; then
         echo "\`numeral evaluate --images\`: $headline."
