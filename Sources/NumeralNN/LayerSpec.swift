@@ -10,6 +10,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case dropout(rate: Float)
     case batchNorm(features: Int)
     case flatten
+    /// Reads each sample as steps × `inputSize` rows and returns the last hidden state.
+    case lstm(inputSize: Int, hiddenSize: Int)
 
     /// A freshly initialised layer of this kind.
     public func makeLayer(using rng: inout some RandomNumberGenerator) -> any Layer {
@@ -24,6 +26,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .dropout(rate): Dropout(rate: rate)
         case let .batchNorm(features): BatchNorm(features: features)
         case .flatten: Flatten()
+        case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
         }
     }
 
@@ -44,6 +47,9 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .dropout(rate): return rate >= 0 && rate < 1 ? input : nil
         case let .batchNorm(f): return f > 0 && input.first == f ? input : nil
         case .flatten: return [input.reduce(1, *)]
+        case let .lstm(i, h):
+            let count = input.reduce(1, *)
+            return count > 0 && count % i == 0 ? [h] : nil
         }
     }
 }

@@ -19,8 +19,12 @@ public struct ModelComparison: Sendable, Equatable, Codable {
     public var latencyMilliseconds: Double
 
     /// Evaluates `model` on `dataset` and times it: throughput over the whole set in batches
-    /// of 1000, latency as the median of `latencySamples` single-image calls.
+    /// of 1000 after one untimed warm-up batch, latency as the median of `latencySamples`
+    /// single-image calls.
     public init(model: Model, file: String, on dataset: Dataset, latencySamples: Int = 100) {
+        // One untimed batch first: the first call pays for thread start-up and kernel set-up,
+        // which would otherwise be charged to whichever model comes first.
+        if dataset.count > 0 { _ = model.probabilities(dataset.batch(0..<min(1000, dataset.count)).images) }
         let clock = ContinuousClock()
         let started = clock.now
         let evaluation = evaluate(model, on: dataset)

@@ -20,6 +20,8 @@ extension EvaluationReport {
             var accuracy = SVGChart(title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
                                     xRange: xRange, yRange: niceFloor(accuracies.min()! - 0.005)...1)
             accuracy.legend = .bottomRight
+            accuracy.integerX = true
+            loss.integerX = true
             accuracy.series.append(.init(name: "train", color: "#1f5aaa", points: history.map { (Double($0.epoch), $0.accuracy) }))
             let validationAccuracy = history.compactMap { r in r.validationAccuracy.map { (Double(r.epoch), $0) } }
             if !validationAccuracy.isEmpty {
@@ -115,6 +117,9 @@ extension EvaluationReport {
             b += row(["weighted avg", Format.rate(k.metrics.weighted.precision), Format.rate(k.metrics.weighted.recall),
                       Format.rate(k.metrics.weighted.f1), String(k.metrics.weighted.support), ""], first: "l")
             b += "</table>\n<p class=\"note\">Precision of a class that is never predicted is 0 by definition, as in scikit-learn's <code>zero_division=0</code>.</p>\n"
+            if images != nil {
+                b += "<p class=\"note\">Image folder: an image read as exactly one digit counts with that digit, even when it was marked uncertain (\"?\", which the string accuracy counts as wrong); anything else (nothing, several digits, unreadable) is \"none\" and lowers recall only.</p>\n"
+            }
 
             b += "<h2>Confusion matrix</h2>\n<p class=\"note\">Rows: true class; columns: predicted class. Blue: share of the row answered right; red: mistakes (square-root scale, so a few errors still show).</p>\n"
             b += image("confusion.png", alt: "confusion matrix") + "\n"

@@ -46,14 +46,15 @@ public enum ImageFolder {
         return images
     }
 
-    /// Every visible file in every subfolder; the subfolder's name is the label. A file that is
-    /// not an image stays in the list, so that it is reported as unreadable rather than skipped.
+    /// Every visible file in every subfolder whose name is a label (has a digit: `7`, `-12.5`);
+    /// other subfolders (a `report/` written there) are not classes. A file that is not an
+    /// image stays in the list, so that it is reported as unreadable rather than skipped.
     static func classFolders(_ directory: String) -> [LabelledImage] {
         let fm = FileManager.default
         let classes = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
-                && isDirectory.boolValue
+            return !name.hasPrefix(".") && name.contains(where: \.isNumber)
+                && fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
         }
         return classes.sorted().flatMap { label in
             ((try? fm.contentsOfDirectory(atPath: directory + "/" + label)) ?? [])
@@ -130,14 +131,16 @@ public struct ImageReadout: Sendable, Equatable {
 }
 
 /// Turns image bytes into digits: the seam between the evaluation and the reading pipeline
-/// (`NumberReader`, issue 4), so evaluating images and reading them share one preprocessing.
+/// (`NumberReader`, issue 4, adapted in the `numeral` executable), so evaluating images and
+/// reading them share one preprocessing.
 public protocol ImageReader: Sendable {
     func readout(imageData: Data, name: String) throws(ImageError) -> ImageReadout
 }
 
-/// The stand-in reader until `NumberReader` lands: a 28×28 gray PNG is the model input as it is
-/// (inverted when its background is light, so ink is white as in MNIST). A digit whose
-/// probability is under `threshold` is `?`.
+/// The plain reader: a 28×28 gray PNG is the model input as it is (inverted when its background
+/// is light, so ink is white as in MNIST), with none of the reading pipeline. A digit whose
+/// probability is under `threshold` is `?`. `numeral evaluate --images` uses `NumberReader`;
+/// this one keeps the library's tests independent of it and is a baseline for it.
 public struct MNISTImageReader: ImageReader {
     public var model: Model
     public var threshold: Double
@@ -147,7 +150,7 @@ public struct MNISTImageReader: ImageReader {
     public func readout(imageData: Data, name: String) throws(ImageError) -> ImageReadout {
         let raster = try PNG.decode(imageData, name: name, channels: 1)
         guard raster.width == 28, raster.height == 28 else {
-            throw .unreadable(name: name, reason: "it is \(raster.width)x\(raster.height); until the reading pipeline (issue 4) lands, --images takes 28x28 grayscale digits")
+            throw .unreadable(name: name, reason: "it is \(raster.width)x\(raster.height); the plain reader takes 28x28 digits only")
         }
         let mean = raster.pixels.reduce(0) { $0 + Int($1) } / raster.pixels.count
         let pixels = raster.pixels.map { mean > 127 ? Float(255 - $0) / 255 : Float($0) / 255 }

@@ -23,6 +23,8 @@ struct SVGChart {
     var bars: [Bar] = []
     var barColor = "#1f5aaa"
     var diagonal = false
+    /// Ticks on whole numbers only along x (epochs).
+    var integerX = false
     enum Corner { case topLeft, topRight, bottomLeft, bottomRight }
     /// Where the legend goes: a corner the data leaves empty.
     var legend = Corner.topRight
@@ -43,7 +45,7 @@ struct SVGChart {
         s += "<title>\(escapeHTML(title))</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(Int(left))\" y=\"20\" font-size=\"13\" font-weight=\"bold\">\(escapeHTML(title))</text>\n"
         // Grid and ticks.
-        for v in ticks(xRange) {
+        for v in ticks(xRange, integer: integerX) {
             s += "<line x1=\"\(f(x(v)))\" y1=\"\(f(y(yRange.lowerBound)))\" x2=\"\(f(x(v)))\" y2=\"\(f(y(yRange.upperBound)))\" stroke=\"#e5e5e5\"/>\n"
             s += "<text x=\"\(f(x(v)))\" y=\"\(f(Double(height) - bottom + 15))\" text-anchor=\"middle\">\(tick(v))</text>\n"
         }
@@ -84,12 +86,13 @@ struct SVGChart {
     }
 
     /// About five round tick values inside `range`.
-    private func ticks(_ range: ClosedRange<Double>) -> [Double] {
+    private func ticks(_ range: ClosedRange<Double>, integer: Bool = false) -> [Double] {
         let span = range.upperBound - range.lowerBound
         guard span > 0 else { return [range.lowerBound] }
         let raw = span / 5
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if integer { step = max(1, step.rounded(.up)) }
         var values: [Double] = []
         var v = (range.lowerBound / step).rounded(.up) * step
         while v <= range.upperBound + step * 1e-9 { values.append(v); v += step }

@@ -210,7 +210,8 @@ public struct Synthesizer: Sendable {
             ? Int.random(in: c.jpegQuality, using: &rng) : nil
         let encoded: Data
         if let jpegQuality {
-            encoded = try JPEG.encode(image, quality: jpegQuality)
+            encoded = JPEG.encode(image, quality: jpegQuality)
+            if encoded.isEmpty { throw .jpegEncoding(reason: "tjCompress2 failed") }
         } else {
             encoded = PNG.encode(image)
             guard !encoded.isEmpty else { throw .pngEncoding }

@@ -44,9 +44,16 @@ public enum TrainingOutcome: Sendable {
 /// each batch `shouldStop` is asked (Ctrl-C); after each epoch the validation set, if any, is
 /// evaluated and `onEpoch` gets the Keras-style summary. `progress` carries every bit of
 /// state, so a run stopped and resumed gives the same model as one that was not.
+///
+/// `augment`, if given, distorts each training batch before the forward pass (drawing from
+/// the run's generator, so a resumed run sees the same distortions). `stopAfterEpoch` is
+/// asked after each epoch's summary; returning true ends training early (`.finished` with
+/// `progress.epoch < epochs`), which is how early stopping plugs in.
 public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
                   on data: Dataset, validation: Dataset?, epochs: Int, batchSize: Int,
                   progress: inout TrainingProgress,
+                  augment: ((Tensor, inout SplitMix64) -> Tensor)? = nil,
+                  stopAfterEpoch: (EpochRecord, Sequential) -> Bool = { _, _ in false },
                   shouldStop: () -> Bool = { false },
                   onBatch: (BatchReport) -> Void = { _ in },
                   onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainingOutcome {
@@ -62,7 +69,8 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
         let secondsBefore = progress.secondsThisEpoch
         while progress.batch < batches {
             let range = (progress.batch * batchSize)..<min((progress.batch + 1) * batchSize, data.count)
-            let (images, labels) = data.batch(order[range])
+            var (images, labels) = data.batch(order[range])
+            if let augment { images = augment(images, &rng) }
             let logits = model.forward(images, using: &rng)
             let (loss, gradient) = softmaxCrossEntropy(logits: logits, labels: labels)
             _ = model.backward(gradient)
@@ -98,6 +106,7 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
         progress.rng = rng
         progress.lossSum = 0; progress.correct = 0; progress.seen = 0; progress.secondsThisEpoch = 0
         onEpoch(record)
+        if stopAfterEpoch(record, model) { return .finished }
         if progress.epoch < epochs && shouldStop() { return .interrupted }
     }
     return .finished

@@ -7,7 +7,7 @@
 // run to run) are a line and are erased. Where a digit crosses the line, the run is
 // thick, so the digit's stroke survives and stays whole. Vertical lines are the same
 // with rows and columns swapped, with a shorter length (a box's side is only a little
-// taller than the digit in it) but never one a "1" reaches.
+// taller than the digit in it) but one a "1" rarely reaches.
 
 public enum LineRemoval {
     /// Erases horizontal lines wider than `horizontalLength` and vertical lines taller

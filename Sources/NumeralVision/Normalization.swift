@@ -18,22 +18,26 @@ public enum MNISTNormalization {
     /// than 99.5% of MNIST, so MNIST-like digits pass through unchanged.
     public static let strokeTolerance: ClosedRange<Float> = 0.6...2.2
 
-    /// The 28x28 input (ink = 1) for the ink of `labels` inside `region` of `ink`.
+    /// The 28x28 input (ink = 1) for the ink of `parts` of `ink`.
     ///
     /// - Parameters:
     ///   - ink: the soft ink map (ink = 1).
     ///   - labelImage: component labels of the ink mask, same size.
-    ///   - labels: the components that make up this digit.
-    ///   - region: where the digit lies: the components' pixels outside it (beyond a cut
-    ///     of a touching pair) are left out.
+    ///   - parts: the components (each between two cut paths) that make up this digit.
+    ///   - region: the bounding box of those pixels.
+    public static func normalize(ink: GrayImage, labelImage: [Int32], parts: [DigitPart],
+                                 region: BoundingBox) -> [Float] {
+        normalize(digit: extract(ink: ink, labelImage: labelImage, parts: parts, region: region))
+    }
+
+    /// The same for whole components inside `region`.
     public static func normalize(ink: GrayImage, labelImage: [Int32], labels: [Int32],
                                  region: BoundingBox) -> [Float] {
-        let crop = extract(ink: ink, labelImage: labelImage, labels: labels, region: region)
-        return normalize(digit: crop)
+        normalize(ink: ink, labelImage: labelImage, parts: [DigitPart(labels: labels, box: region)], region: region)
     }
 
     /// The digit's ink, cropped to `region` grown by a 2-pixel rim; other ink is zeroed.
-    public static func extract(ink: GrayImage, labelImage: [Int32], labels: [Int32],
+    public static func extract(ink: GrayImage, labelImage: [Int32], parts: [DigitPart],
                                region: BoundingBox) -> GrayImage {
         let rim = 2
         let x0 = max(0, region.minX - rim), y0 = max(0, region.minY - rim)
@@ -46,7 +50,7 @@ public enum MNISTNormalization {
         for y in y0..<y1 {
             for x in x0..<x1 {
                 let l = labelImage[y * ink.width + x]
-                if l != 0 && x >= region.minX && x < region.maxX && labels.contains(l) {
+                if l != 0 && parts.contains(where: { $0.contains(label: l, x: x, y: y) }) {
                     own[(y - y0) * w + x - x0] = 1
                 }
             }

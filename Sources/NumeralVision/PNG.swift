@@ -14,7 +14,9 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case let .unreadable(name, reason): "cannot read \(name): \(reason)"
         case let .empty(name): "\(name) is empty"
         case let .unsupportedFormat(name): "\(name) is not a PNG or JPEG image"
-        case let .tooLarge(name, w, h, limit): "\(name) is \(w)x\(h) = \(w * h) pixels, over the limit of \(limit)"
+        case let .tooLarge(name, w, h, limit):
+            // A damaged header can claim 2^32 x 2^32: multiply without trapping.
+            "\(name) is \(w)x\(h) = \(w.multipliedReportingOverflow(by: h).overflow ? "over 2^63" : String(w * h)) pixels, over the limit of \(limit)"
         case let .corrupt(name, reason): "\(name) is a damaged image: \(reason)"
         }
     }
@@ -71,7 +73,7 @@ public enum PNG {
                               maxPixels: Int = 40_000_000) throws(ImageError) -> Raster {
         guard !data.isEmpty else { throw .empty(name: name) }
         guard isPNG(data) else { throw .unsupportedFormat(name: name) }
-        if let (w, h) = dimensions(data), w * h > maxPixels {
+        if let (w, h) = dimensions(data), w.multipliedReportingOverflow(by: h).overflow || w * h > maxPixels {
             throw .tooLarge(name: name, width: w, height: h, limit: maxPixels)
         }
         // libpng reads from the buffer until finish_read, so both calls happen inside one

@@ -1,32 +1,45 @@
 // Polarity: is the ink dark on light paper, or light on a dark ground (a whiteboard
 // photo inverted, chalk, MNIST itself)?
 //
-// The background is what the image border mostly shows; only when the border is split
-// (a digit running off the edge, a dark frame) does the majority of all pixels decide.
+// Decided block by block, so a shadow over half the page does not make the shadowed
+// paper look like a dark ground: in every block with some contrast, the ground is the
+// majority, so the block mean lies nearer the ground's end of the block's range.
+// Blocks vote with their contrast as weight.
 
 public enum Polarity {
     /// True when the background is darker than the ink.
     public static func hasDarkBackground(_ gray: GrayImage) -> Bool {
         let (w, h) = (gray.width, gray.height)
         guard w > 0, h > 0 else { return false }
-        let otsu = Threshold.otsu(histogram: Threshold.histogram(subsample(gray)))
-        // Halfway between the class means: robust when the histogram has only two levels.
-        let threshold = Float(otsu.lowerMean + otsu.upperMean) / 2 / 255
-        let band = max(1, min(w, h) / 50)
-        var dark = 0, total = 0
-        func count(_ v: Float) { total += 1; if v <= threshold { dark += 1 } }
-        for y in 0..<h {
-            if y < band || y >= h - band {
-                for x in 0..<w { count(gray.pixels[y * w + x]) }
-            } else {
-                for x in 0..<min(band, w) { count(gray.pixels[y * w + x]) }
-                for x in max(band, w - band)..<w { count(gray.pixels[y * w + x]) }
+        let block = max(16, max(w, h) / 12)
+        var blocks: [(contrast: Float, darkGround: Bool)] = []
+        for by in stride(from: 0, to: h, by: block) {
+            for bx in stride(from: 0, to: w, by: block) {
+                var lo: Float = 1, hi: Float = 0, sum: Float = 0, n: Float = 0
+                for y in by..<min(h, by + block) {
+                    for x in bx..<min(w, bx + block) {
+                        let v = gray.pixels[y * w + x]
+                        lo = min(lo, v); hi = max(hi, v); sum += v; n += 1
+                    }
+                }
+                let mean = sum / n
+                blocks.append((hi - lo, mean - lo < hi - mean))
             }
         }
-        let borderDark = Double(dark) / Double(max(total, 1))
-        if borderDark > 0.65 { return true }
-        if borderDark < 0.35 { return false }
-        return otsu.lowerFraction > 0.5
+        // Blocks with no more contrast than sensor noise (twice the median block's range,
+        // at least 0.1) do not vote.
+        let contrasts = blocks.map(\.contrast).sorted()
+        let minimum = max(0.1, min(0.5, 2 * contrasts[contrasts.count / 2]))
+        var darkVotes = 0.0, lightVotes = 0.0
+        for b in blocks where b.contrast > minimum {
+            if b.darkGround { darkVotes += Double(b.contrast) } else { lightVotes += Double(b.contrast) }
+        }
+        if darkVotes == 0 && lightVotes == 0 {
+            // No block stands out: the majority of all pixels is the ground.
+            let otsu = Threshold.otsu(histogram: Threshold.histogram(subsample(gray)))
+            return otsu.lowerFraction > 0.5 && otsu.upperMean - otsu.lowerMean > 0.1 * 255
+        }
+        return darkVotes > lightVotes
     }
 
     /// About 65k evenly spread pixels.

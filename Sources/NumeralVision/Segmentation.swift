@@ -50,6 +50,13 @@ public struct Segmenter: Sendable {
     public var minimumDigitHeight = 8
     /// Log-probability a cut through a blob must win back (see `plan`).
     public var cutPenalty = 1.5
+    /// Log-probability bonus for reading blobs that nearly touch as one digit (keeps a
+    /// broken digit whose halves both look like digits whole).
+    public var joinBonus = 1.0
+    /// Log-probability cost of dropping a fragment (lower than half the line) as noise.
+    public var skipCost = 0.7
+    /// Pieces of different blobs may form one digit across gaps up to this (digit heights).
+    public var joinGap = 0.3
 
     public init() {}
 
@@ -62,7 +69,7 @@ public struct Segmenter: Sendable {
             var mask = image.mask
             let thickness = max(2, Int(0.15 * typical))
             let removed = LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
-                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.6 * typical))
+                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.3 * typical))
             if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
         }
         let numbers = group(labels)
@@ -70,10 +77,10 @@ public struct Segmenter: Sendable {
         var plans = numbers.map { plan($0, labels: labels) }
         var inputs: [[Float]] = []
         for p in plans.indices {
-            for c in plans[p].candidates.indices {
+            for c in plans[p].candidates.indices where !plans[p].candidates[c].skip {
                 plans[p].candidates[c].inputIndex = inputs.count
                 inputs.append(MNISTNormalization.normalize(ink: image.ink, labelImage: labels.labels,
-                                                           labels: plans[p].candidates[c].labels,
+                                                           parts: plans[p].candidates[c].parts,
                                                            region: plans[p].candidates[c].region))
             }
         }
@@ -130,6 +137,21 @@ public struct Segmenter: Sendable {
             }
         }
         bands.sort { $0.box.minY < $1.box.minY }
+        // A digit broken into an upper and a lower half makes two narrow bands, one above
+        // the other: join them back (bands of several digits are wide and never join).
+        var k = 0
+        while k + 1 < bands.count {
+            let (a, b) = (bands[k].box, bands[k + 1].box)
+            let narrow = Double(a.width) <= 1.5 * Double(a.height) && Double(b.width) <= 1.5 * Double(b.height)
+            let gap = Double(b.minY - a.maxY)
+            if narrow && Double(a.horizontalOverlap(b)) >= 0.5 * Double(min(a.width, b.width))
+                && gap <= 0.25 * Double(max(a.height, b.height)) {
+                bands[k].box = a.union(b); bands[k].members += bands[k + 1].members
+                bands.remove(at: k + 1)
+            } else {
+                k += 1
+            }
+        }
 
         var numbers: [NumberLayout] = []
         for band in bands {
@@ -163,7 +185,18 @@ public struct Segmenter: Sendable {
     /// shadow edges) when there are other blobs.
     func typicalHeight(_ components: [Component]) -> Double? {
         let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
-        let shaped = plausible.filter { $0.box.height <= 8 * $0.box.width && $0.box.width <= 8 * $0.box.height }
+        // A frame (a box drawn around the digits) encloses other blobs and is mostly empty.
+        func isFrame(_ c: Component) -> Bool {
+            guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
+            return plausible.contains { o in
+                o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
+                    && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
+            }
+        }
+        let shaped = plausible.filter {
+            $0.box.height <= 8 * $0.box.width && $0.box.width <= 3 * $0.box.height
+                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0)
+        }
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
         return Double(heights[(heights.count * 3) / 4])
@@ -207,10 +240,31 @@ public struct Segmenter: Sendable {
             if Double(atom.box.height) >= 0.5 * h { atoms.append(atom); continue }
             if let kind = Segmenter.separatorKind(atom.box, top: top, bottom: bottom, lineHeight: h) {
                 separators.append((kind, atom.box))
+            } else {
+                // A fragment: the recogniser decides whether it joins a digit, stands
+                // alone, or is dropped as noise (see `plan`).
+                atoms.append(atom)
             }
         }
         _ = band
-        return atoms.isEmpty ? nil : NumberLayout(height: h, atoms: atoms, separators: separators)
+        return !atoms.contains(where: { Double($0.box.height) >= 0.5 * h }) ? nil : NumberLayout(height: h, atoms: atoms, separators: separators)
+    }
+
+    /// Median and 98th percentile of width / height per digit class, MNIST training set
+    /// (ink above 0.5).
+    static let aspects: [(median: Double, p98: Double)] = [
+        (0.9, 1.43), (0.4, 0.9), (0.9, 1.58), (0.8, 1.25), (0.8, 1.25),
+        (0.9, 1.67), (0.7, 1.11), (0.75, 1.25), (0.7, 1.18), (0.65, 1.0),
+    ]
+
+    /// Log-likelihood penalty of a digit being this wide: a log-normal fitted to the class's
+    /// median and 98th percentile, one-sided (only wider than the median costs). A "7"
+    /// as wide as it is high is more likely a "7" touching a "1".
+    static func widthFit(digit: Int, aspect: Double, strict: Bool = true) -> Double {
+        let (median, p98) = aspects[digit]
+        let sigma = (log(p98) - log(median)) / 2.054
+        let z = max(0, (log(max(aspect, 1e-3)) - log(strict ? median : p98)) / sigma)
+        return -0.5 * z * z
     }
 
     /// Point, comma or minus by size and position in the line (top...bottom of the digits).
@@ -229,18 +283,30 @@ public struct Segmenter: Sendable {
     // MARK: - Candidate digits and the best path
 
     /// A way to read part of a number as one digit: the pieces `first..<end`.
+    /// An atom, or the slice of one between two cut paths.
+    struct Piece {
+        var atom: Int
+        var region: BoundingBox
+        var part: DigitPart
+    }
+
     struct Candidate {
         var first: Int, end: Int
-        var labels: [Int32]
+        var parts: [DigitPart]
         var region: BoundingBox
         var prior: Double
+        /// Not a digit: the piece is dropped as noise, at the cost `prior`.
+        var skip = false
+        /// Judge the width against each class's median (several digits on the line) or
+        /// only against its 98th percentile (a lone blob, which may well be one wide digit).
+        var strictWidth = true
         var inputIndex = -1
     }
 
     /// Pieces (atoms, or slices of a wide atom between two cuts) and candidate digits.
     struct Plan {
         var layout: NumberLayout
-        var pieces: [(atom: Int, region: BoundingBox)]
+        var pieces: [Piece]
         var candidates: [Candidate]
 
         /// The best path through the candidates; nil when the number has no digit.
@@ -254,8 +320,16 @@ public struct Segmenter: Sendable {
             for c in order {
                 let cand = candidates[c]
                 guard best[cand.first] > -.infinity else { continue }
-                let p = probabilities[cand.inputIndex].max() ?? 0
-                let score = best[cand.first] + log(Double(max(p, 1e-6))) + cand.prior
+                var fit = 0.0
+                if !cand.skip {
+                    // The best class once its width is taken into account.
+                    let row = probabilities[cand.inputIndex]
+                    let aspect = Double(cand.region.width) / Double(max(1, cand.region.height))
+                    fit = row.indices.map {
+                        log(Double(max(row[$0], 1e-6))) + Segmenter.widthFit(digit: $0, aspect: aspect, strict: cand.strictWidth)
+                    }.max()!
+                }
+                let score = best[cand.first] + fit + cand.prior
                 if score > best[cand.end] { best[cand.end] = score; choice[cand.end] = c }
             }
             guard best[n] > -.infinity else { return nil }
@@ -263,7 +337,7 @@ public struct Segmenter: Sendable {
             var at = n
             while at > 0 { let c = candidates[choice[at]]; path.append(c); at = c.first }
             path.reverse()
-            let digits = path.map { c in
+            let digits = path.filter { !$0.skip }.map { c in
                 SegmentedDigit(box: c.region, input: inputs[c.inputIndex], probabilities: probabilities[c.inputIndex])
             }
             let separators = layout.separators.map { s in
@@ -278,42 +352,63 @@ public struct Segmenter: Sendable {
 
     func plan(_ layout: NumberLayout, labels: ComponentLabels) -> Plan {
         let h = layout.height
-        var pieces: [(atom: Int, region: BoundingBox)] = []
+        var pieces: [Piece] = []
         for (a, atom) in layout.atoms.enumerated() {
-            let cuts = Double(atom.box.width) > 0.8 * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
-            var left = atom.box.minX
-            for cut in cuts + [atom.box.maxX] {
-                let region = tightBox(labels: atom.labels, in: BoundingBox(minX: left, minY: atom.box.minY,
-                                                                           maxX: cut, maxY: atom.box.maxY), image: labels)
-                if !region.isEmpty { pieces.append((a, region)) }
-                left = cut
+            let columns = Double(atom.box.width) > 0.8 * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
+            let rows = atom.box.height
+            var left = [Int](repeating: atom.box.minX, count: rows)
+            for path in columns.map({ cutPath(atom, from: $0, labels: labels, lineHeight: h) }) + [[Int](repeating: atom.box.maxX, count: rows)] {
+                let part = DigitPart(labels: atom.labels, top: atom.box.minY, left: left, right: path)
+                let region = tightBox(part, image: labels)
+                if !region.isEmpty { pieces.append(Piece(atom: a, region: region, part: part)) }
+                left = path
             }
         }
+        // The line's own single-digit width: the median width of blobs no wider than a
+        // digit usually is; unknown (no relative limit) with fewer than two of them.
+        let narrow = layout.atoms.map { Double($0.box.width) }.filter { $0 <= 0.9 * h }.sorted()
+        let digitWidth = narrow.count < 2 ? Double.infinity : max(0.35 * h, narrow[narrow.count / 2])
         var candidates: [Candidate] = []
+        for (i, piece) in pieces.enumerated() where Double(piece.region.height) < 0.5 * h {
+            candidates.append(Candidate(first: i, end: i + 1, parts: [], region: piece.region, prior: -skipCost, skip: true))
+        }
         for first in pieces.indices {
             var region = BoundingBox.empty
             var atomsUsed: [Int] = []
+            var widestGap = 0.0
             for end in (first + 1)...min(pieces.count, first + 4) {
                 let piece = pieces[end - 1]
                 if end > first + 1 {
                     // Joining another atom is for broken strokes: only across small gaps.
                     let previous = pieces[end - 2]
-                    if piece.atom != previous.atom && Double(piece.region.minX - previous.region.maxX) > 0.25 * h { break }
+                    if piece.atom != previous.atom {
+                        let gap = Double(piece.region.minX - previous.region.maxX)
+                        if gap > joinGap * h { break }
+                        widestGap = max(widestGap, gap)
+                    }
                 }
                 region = region.union(piece.region)
                 if !atomsUsed.contains(piece.atom) { atomsUsed.append(piece.atom) }
-                let width = Double(region.width) / h
-                if end > first + 1 && width > 1.3 { break }
-                var prior = 0.0
-                if width > 1.0 { prior -= 4 * (width - 1.0) }
-                if Double(region.height) < 0.55 * h { prior -= 2 }
-                if atomsUsed.count > 1 { prior -= 0.5 }
+                let width = Double(region.width)
+                if end > first + 1 && width > 1.3 * h { break }
+                // Geometry: wider than a digit (absolutely, and than this line's digits) or
+                // much lower than the line costs.
+                // (Each class's own width is judged in `widthFit`.)
+                var prior = -3 * max(0, width / digitWidth - 1.4)
+                // Lower than the line's digits (which vary by ±10% or so) costs steeply.
+                prior -= 8 * max(0, 0.7 - Double(region.height) / h)
+                // Pieces of several blobs that overlap or nearly touch are likely one broken
+                // digit: a bonus up to `joinBonus`, fading to nothing at a gap of 0.12 digit
+                // heights (separate digits are written 0.1-0.4 heights apart).
+                if atomsUsed.count > 1 {
+                    prior += joinBonus * min(1, max(0, 1 - widestGap / (0.12 * h)))
+                }
                 // Every cut through a blob costs `cutPenalty`, half on each side: a split
                 // must make the recogniser clearly surer than reading the blob whole.
                 if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= cutPenalty / 2 }
                 if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= cutPenalty / 2 }
-                let labelSet = atomsUsed.flatMap { layout.atoms[$0].labels }
-                candidates.append(Candidate(first: first, end: end, labels: labelSet, region: region, prior: prior))
+                candidates.append(Candidate(first: first, end: end, parts: pieces[first..<end].map(\.part),
+                                            region: region, prior: prior, strictWidth: layout.atoms.count > 1))
             }
         }
         return Plan(layout: layout, pieces: pieces, candidates: candidates)
@@ -351,15 +446,78 @@ public struct Segmenter: Sendable {
         return chosen.sorted().map { $0 + box.minX }
     }
 
-    /// Tight box of the pixels of `labels` inside `region`.
-    func tightBox(labels: [Int32], in region: BoundingBox, image: ComponentLabels) -> BoundingBox {
-        let wanted = labels
+    /// Tight box of the pixels of a part.
+    func tightBox(_ part: DigitPart, image: ComponentLabels) -> BoundingBox {
         var box = BoundingBox.empty
-        for y in region.minY..<region.maxY {
-            for x in region.minX..<region.maxX where wanted.contains(image.labels[y * image.width + x]) {
+        for (r, (left, right)) in zip(part.left, part.right).enumerated() {
+            let y = part.top + r
+            for x in max(0, left)..<min(image.width, max(left, right)) where part.labels.contains(image.labels[y * image.width + x]) {
                 box.include(x: x, y: y)
             }
         }
         return box
+    }
+
+    /// The cheapest top-to-bottom path near column `start` through a blob: one column
+    /// per row, moving at most one column a row, paying for every ink pixel crossed and a
+    /// little for straying from `start` (minimum-cost path segmentation, as in Wang &
+    /// Jean 1994, "Segmentation of merged characters by neural networks and shortest-path").
+    /// Pixels left of `path[row]` go to the left piece.
+    func cutPath(_ atom: Atom, from start: Int, labels: ComponentLabels, lineHeight h: Double) -> [Int] {
+        let box = atom.box
+        let reach = max(2, Int(0.25 * h))
+        let lo = max(box.minX + 1, start - reach), hi = min(box.maxX - 1, start + reach)
+        guard hi > lo else { return [Int](repeating: start, count: box.height) }
+        let span = hi - lo + 1
+        var cost = [Double](repeating: 0, count: span)
+        var from = [Int8](repeating: 0, count: span * box.height)
+        for r in 0..<box.height {
+            let y = box.minY + r
+            var next = [Double](repeating: .infinity, count: span)
+            for i in 0..<span {
+                let x = lo + i
+                let ink = atom.labels.contains(labels.labels[y * labels.width + x]) ? 10.0 : 0
+                let local = ink + 0.05 * Double(abs(x - start))
+                if r == 0 { next[i] = local; continue }
+                var best = cost[i], move: Int8 = 0
+                if i > 0 && cost[i - 1] + 0.3 < best { best = cost[i - 1] + 0.3; move = -1 }
+                if i + 1 < span && cost[i + 1] + 0.3 < best { best = cost[i + 1] + 0.3; move = 1 }
+                next[i] = best + local
+                from[r * span + i] = move
+            }
+            cost = next
+        }
+        var i = cost.indices.min { cost[$0] < cost[$1] } ?? 0
+        var path = [Int](repeating: 0, count: box.height)
+        for r in stride(from: box.height - 1, through: 0, by: -1) {
+            path[r] = lo + i
+            i += Int(from[r * span + i])
+        }
+        return path
+    }
+}
+
+/// The pixels of some components between two cut paths: row `top + r` holds columns
+/// `left[r] ..< right[r]`.
+public struct DigitPart: Sendable {
+    public var labels: [Int32]
+    public var top: Int
+    public var left: [Int], right: [Int]
+
+    public init(labels: [Int32], top: Int, left: [Int], right: [Int]) {
+        precondition(left.count == right.count, "cut paths of \(left.count) and \(right.count) rows")
+        self.labels = labels; self.top = top; self.left = left; self.right = right
+    }
+
+    /// All of the components' pixels inside `box`.
+    public init(labels: [Int32], box: BoundingBox) {
+        self.init(labels: labels, top: box.minY, left: [Int](repeating: box.minX, count: box.height),
+                  right: [Int](repeating: box.maxX, count: box.height))
+    }
+
+    @inline(__always)
+    public func contains(label: Int32, x: Int, y: Int) -> Bool {
+        let r = y - top
+        return r >= 0 && r < left.count && x >= left[r] && x < right[r] && labels.contains(label)
     }
 }

@@ -73,3 +73,43 @@ struct BenchRead: ParsableCommand {
         }
     }
 }
+
+/// Where reading an MNIST test image as a picture disagrees with the model on its tensor
+/// (benchmarks/mnist-png-check.sh gives the headline numbers; this says why).
+struct MNISTDiff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mnist-diff", abstract: "Compare reading MNIST test images with the model's own predictions.",
+        shouldDisplay: false)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var data: DataOptions
+    @Option(help: "Test images to use (from the start).") var limit = 10_000
+    @Option(help: "Disagreements to list.") var show = 20
+
+    func run() throws {
+        let model = try DefaultModel.load(modelOptions.model)
+        let reader = NumberReader(model: model, options: ReadOptions(threshold: 0))
+        let test = try MNIST.loadTest(from: data.directory).prefix(limit)
+        var modelRight = 0, readRight = 0, disagree = 0, multi = 0, empty = 0
+        var listed: [String] = []
+        for i in 0..<test.count {
+            let pixels = Array(test.pixels[(i * 784)..<(i * 784 + 784)])
+            let p = model.probabilities(Tensor(shape: [1, 1, 28, 28], scalars: pixels)).scalars
+            let predicted = p.indices.max { p[$0] < p[$1] }!
+            let raster = Raster(width: 28, height: 28, channels: 1, pixels: pixels.map { UInt8(($0 * 255).rounded()) })
+            let text = reader.read(raster: raster, name: "\(i)").text
+            if predicted == test.labels[i] { modelRight += 1 }
+            if text == String(test.labels[i]) { readRight += 1 }
+            if text != String(predicted) {
+                disagree += 1
+                if text.count > 1 { multi += 1 }
+                if text.isEmpty { empty += 1 }
+                if listed.count < show { listed.append("\(i) label \(test.labels[i]) model \(predicted) read \"\(text)\"") }
+            }
+        }
+        let n = Double(test.count)
+        print(String(format: "%d images: model %.2f%%, read %.2f%%; read disagrees with the model on %d (%d more than one character, %d nothing)",
+                     test.count, 100 * Double(modelRight) / n, 100 * Double(readRight) / n, disagree, multi, empty))
+        listed.forEach { print("  " + $0) }
+    }
+}

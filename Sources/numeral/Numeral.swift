@@ -16,8 +16,26 @@ struct NumeralCommand: AsyncParsableCommand {
             Bench.self,
             MakeExample.self,
             BenchRead.self,
+            MNISTDiff.self,
             Synth.self,
+            Ensemble.self,
+            Tune.self,
+            Serve.self,
         ])
+
+    static func main() async {
+        Kernels.keepLargeAllocationsInHeap()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that loads a model shares.

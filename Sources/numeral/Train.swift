@@ -25,6 +25,10 @@ struct Train: ParsableCommand {
     @Option(help: "Fraction of the training set held out for validation.") var validationSplit: Double = 0
     @Option(help: "Seed for initialisation, shuffling, dropout and the split.") var seed: UInt64 = 0
     @Option(help: "Train on the first N training samples only.") var limit: Int?
+    @Option(help: "Distort training batches on the fly, e.g. rotate=10,shift=2,scale=0.1,elastic=34:4,noise=0.05,thickness=1.")
+    var augment: String?
+    @Option(help: "Stop after this many epochs without a better validation accuracy and keep the best epoch's weights (needs --validation-split).")
+    var earlyStopping: Int?
     @OptionGroup var data: DataOptions
     @Option(help: "Where to write the trained model.") var output: String = "model.safetensors"
     @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
@@ -46,6 +50,15 @@ struct Train: ParsableCommand {
         guard (0..<1).contains(validationSplit) else { throw ValidationError("--validation-split must be in [0, 1)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let augment {
+            do { _ = try Augmentation(parsing: augment) } catch { throw ValidationError(error.description) }
+        }
+        if let earlyStopping {
+            guard earlyStopping >= 1 else { throw ValidationError("--early-stopping must be at least 1 epoch") }
+            guard validationSplit > 0 || resume != nil else {
+                throw ValidationError("--early-stopping watches validation accuracy: add --validation-split, e.g. 0.1")
+            }
+        }
     }
 
     var parsedSchedule: LearningRateSchedule? {
@@ -78,7 +91,8 @@ struct Train: ParsableCommand {
             configuration.momentum = momentum
             configuration.nesterov = nesterov
             recipe = TrainingRecipe(model: model, optimizer: configuration, epochs: epochs, batchSize: batchSize,
-                                    seed: seed, validationSplit: validationSplit)
+                                    seed: seed, validationSplit: validationSplit,
+                                    augmentation: augment.map { (try? Augmentation(parsing: $0))?.description ?? $0 })
             var rng = SplitMix64(seed: seed)
             network = Sequential(Zoo.architecture(named: model)!, using: &rng)
             optimizerState = configuration.makeOptimizer()
@@ -99,8 +113,13 @@ struct Train: ParsableCommand {
         let checkpointPath = output + ".checkpoint"
         let display = ProgressDisplay(enabled: !json && isatty(STDERR_FILENO) == 1)
         signal(SIGINT) { _ in interruptRequested = 1 }
+        // A resumed run keeps its recipe's augmentation.
+        let augmentation = try recipe.augmentation.map { text throws(AugmentationError) in try Augmentation(parsing: text) }
+        var stopper = earlyStopping.map(EarlyStopping.init(patience:))
         let outcome = train(&network, optimizer: &optimizerState, on: trainingSet, validation: validationSet,
                             epochs: recipe.epochs, batchSize: recipe.batchSize, progress: &progress,
+                            augment: augmentation.map { a in { images, rng in a.apply(to: images, using: &rng) } },
+                            stopAfterEpoch: { record, network in stopper?.observe(record, network: network) ?? false },
                             shouldStop: { interruptRequested != 0 },
                             onBatch: display.update,
                             onEpoch: { record in
@@ -110,6 +129,12 @@ struct Train: ParsableCommand {
         signal(SIGINT, SIG_DFL)
         display.clear()
 
+        if let best = stopper?.best, case .finished = outcome {
+            if best.epoch < progress.history.count, !json {
+                print(String(format: "keeping epoch %d (val_accuracy %.4f)", best.epoch, best.validationAccuracy))
+            }
+            network = best.network
+        }
         var trained = Model(network: network, recipe: recipe)
         trained.history = progress.history
         if case .interrupted = outcome {

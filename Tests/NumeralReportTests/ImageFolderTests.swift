@@ -115,6 +115,28 @@ struct ImageFolderTests {
         #expect(report.pictures.count == 2)
     }
 
+    @Test func foldersWithoutADigitAreNotClasses() throws {
+        let directory = temporaryDirectory("notclasses")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for folder in ["7", "report", ".hidden"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
+            write("x", to: directory + "/\(folder)/a.png")
+        }
+        #expect(try ImageFolder.load(directory) == [LabelledImage(file: "7/a.png", label: "7")])
+    }
+
+    @Test func wholeImageThumbnailFitsAndInverts() {
+        // A 56×28 light image with one dark vertical bar at x = 10: shrunk by 2 into 28×14,
+        // centred vertically (rows 7..<21), ink white.
+        var image = Raster(width: 56, height: 28, channels: 3, fill: 250)
+        for y in 0..<28 { for c in 0..<3 { image[10, y, c] = 0; image[11, y, c] = 0 } }
+        let t = EvaluationReport.thumbnail(of: image)
+        #expect(t.width == 28 && t.height == 28 && t.channels == 1)
+        #expect(t[5, 10, 0] == 255)            // the bar, inverted to ink = 255
+        #expect(t[6, 10, 0] == 5)              // paper, inverted to near black
+        #expect(t[5, 3, 0] == 0 && t[5, 24, 0] == 0)   // outside the fitted box
+    }
+
     @Test func csvFields() {
         #expect(ImageFolder.csvFields("a.png, 7") == ["a.png", "7"])
         #expect(ImageFolder.csvFields("\"my, file.png\",\"18,014\"") == ["my, file.png", "18,014"])

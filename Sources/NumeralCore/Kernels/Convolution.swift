@@ -40,7 +40,8 @@ extension Kernels {
     public static func conv2DForward(input: [Float], weight: [Float], bias: [Float],
                                      geometry g: Conv2DGeometry) -> [Float] {
         checkConv(g, input: input.count, weight: weight.count, bias: bias.count)
-        var output = [Float](repeating: 0, count: g.outputShape.count)
+        // Every element is written by the GEMM (beta 0), so the buffer starts uninitialised.
+        var output = [Float](unsafeUninitializedCapacity: g.outputShape.count) { _, n in n = g.outputShape.count }
         input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in output.withUnsafeMutableBufferPointer { y in
                 let (x, w, b, y) = (x.baseAddress!, w.baseAddress!, b.baseAddress!, y.baseAddress!)

@@ -24,8 +24,9 @@ extension Kernels {
     public static func maxPool2DForward(input: [Float], geometry g: Pool2DGeometry) -> (output: [Float], argmax: [Int32]) {
         precondition(input.count == g.inputShape.count, "maxPool \(g.inputShape): input has \(input.count) scalars")
         let count = g.outputShape.count
-        var output = [Float](repeating: 0, count: count)
-        var argmax = [Int32](repeating: 0, count: count)
+        // Both are written in full below.
+        var output = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+        var argmax = [Int32](unsafeUninitializedCapacity: count) { _, n in n = count }
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
             argmax.withUnsafeMutableBufferPointer { am in

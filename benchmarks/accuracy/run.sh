@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Issue 6 accuracy benchmarks: every recipe whose numbers are in benchmarks/accuracy/RESULTS.md.
+#
+#   benchmarks/accuracy/run.sh [RECIPE...]     (default: all, in priority order)
+#
+# Recipes: mlp-plain mlp-tuned lstm fast99 cnn3-aug cnn3-elastic fast-aug ensemble
+# Each run logs to benchmarks/accuracy/logs/RECIPE.log with its wall and CPU time
+# (/usr/bin/time) and writes its model to benchmarks/accuracy/models/ (kept out of git).
+# Data: $NUMERAL_DATA, else ../shared/data/mnist. Long: run it under nohup.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${NUMERAL_DATA:-../shared/data/mnist}
+OUT=benchmarks/accuracy
+mkdir -p "$OUT/logs" "$OUT/models"
+swift build -c release >/dev/null
+BIN=.build/release/numeral
+
+timed() {  # timed NAME COMMAND... : runs COMMAND, line-buffered, into logs/NAME.log
+    local name=$1; shift
+    echo "\$ $*" | tee "$OUT/logs/$name.log"
+    /usr/bin/time -f "wall %e s, user %U s, sys %S s" stdbuf -oL "$@" 2>&1 | tee -a "$OUT/logs/$name.log"
+}
+
+recipe() {
+    case $1 in
+    mlp-plain)   # the reference paper's recipe
+        timed mlp-plain $BIN train --model mlp --epochs 10 --batch-size 32 --lr 1e-3 --seed 0 --threads 1 \
+            --data "$DATA" --output $OUT/models/mlp-plain.safetensors ;;
+    mlp-tuned)   # the same MLP, tuned on the validation split with augmentation, then tested once
+        timed mlp-tuned $BIN tune --model mlp --trials 6 --search random \
+            --space "lr=5e-4..5e-3 log, batch-size=32|64|128, dropout=0..0.2" \
+            --epochs 15 --early-stopping 3 --validation-split 0.1 --schedule cosine \
+            --augment rotate=8,shift=1.5,scale=0.08 --seed 0 --threads 1 \
+            --data "$DATA" --output $OUT/models/mlp-tuned.safetensors
+        timed mlp-tuned-test $BIN evaluate --model $OUT/models/mlp-tuned.safetensors --data "$DATA" ;;
+    lstm)        # 28 steps of 28 pixels, 128 units
+        timed lstm $BIN train --model lstm --epochs 12 --batch-size 64 --lr 2e-3 --schedule cosine --seed 0 \
+            --data "$DATA" --output $OUT/models/lstm.safetensors ;;
+    fast99)      # time to 99% test accuracy from scratch
+        timed fast99 $BIN train --model cnn-fast --epochs 3 --batch-size 64 --lr 3e-3 --schedule onecycle --seed 0 --threads 1 \
+            --data "$DATA" --output $OUT/models/fast99.safetensors ;;
+    cnn3-aug)    # best single model candidate
+        timed cnn3-aug $BIN train --model cnn3 --epochs 6 --batch-size 128 --lr 2e-3 --schedule onecycle \
+            --augment rotate=10,shift=2,scale=0.1 --seed 0 --threads 1 \
+            --data "$DATA" --output $OUT/models/cnn3-aug.safetensors ;;
+    cnn3-elastic)
+        timed cnn3-elastic $BIN train --model cnn3 --epochs 6 --batch-size 128 --lr 2e-3 --schedule onecycle \
+            --augment rotate=10,shift=2,scale=0.1,elastic=20:4 --seed 1 --threads 1 \
+            --data "$DATA" --output $OUT/models/cnn3-elastic.safetensors ;;
+    fast-aug)
+        timed fast-aug $BIN train --model cnn-fast --epochs 4 --batch-size 64 --lr 3e-3 --schedule onecycle \
+            --augment rotate=8,shift=2,scale=0.08 --seed 2 --threads 1 \
+            --data "$DATA" --output $OUT/models/fast-aug.safetensors ;;
+    ensemble)    # probabilities averaged over the trained networks
+        timed ensemble $BIN ensemble $OUT/models/cnn3-aug.safetensors $OUT/models/cnn3-elastic.safetensors \
+            $OUT/models/fast-aug.safetensors $OUT/models/fast99.safetensors $OUT/models/lstm.safetensors \
+            --data "$DATA" --output $OUT/models/ensemble.safetensors ;;
+    *) echo "unknown recipe $1" >&2; exit 2 ;;
+    esac
+}
+
+for r in "${@:-lstm fast99 cnn3-aug cnn3-elastic fast-aug ensemble mlp-plain mlp-tuned}"; do
+    for name in $r; do recipe "$name"; done
+done
