@@ -60,6 +60,7 @@ fi
 
 echo "tesseract..." >&2
 mkdir -p "$work/tesseract"
+reused=$(ls "$work/tesseract" | wc -l)
 start=$(date +%s.%N)
 (cd "$set_dir" && ls synth-*.* | OMP_THREAD_LIMIT=1 xargs -P "$JOBS" -I{} sh -c \
     '[ -f "$2/$1.txt" ] || tesseract "$1" stdout --psm 7 -c tessedit_char_whitelist=0123456789.,- 2>/dev/null > "$2/$1.txt" || true' _ {} "$work/tesseract")
@@ -75,16 +76,24 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
     echo "made $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD) by \`benchmarks/synth-accuracy.sh\`."
     echo "Tesseract $(tesseract --version 2>&1 | head -n 1 | cut -d' ' -f2) (Debian tesseract-ocr, eng) runs with"
     echo "\`--psm 7 -c tessedit_char_whitelist=0123456789.,-\` on the same files."
-    echo "String = exact text; digit = 1 - character error rate on the digits; rejected = text containing \"?\"."
+    echo "String = exact text; digit = max(0, 1 - character error rate on the digits), extra digits counted as"
+    echo "insertions without limit, as \`numeral evaluate --images\` does; rejected = text containing \"?\""
+    echo "(Tesseract never marks a digit uncertain, so its rejection is always 0). \"Digit, capped\" counts at most"
+    echo "an image's own number of digits as its errors: a diagnostic, so images read as hundreds of digits do not hide the rest."
     echo
     if [ -n "$headline" ]; then
         echo "\`numeral evaluate --images\`: $headline."
         echo
     fi
     if [ -n "${numeral_seconds:-}" ]; then
-        printf 'Wall time: numeral read %.1f s, tesseract %.1f s (%s jobs), %s cores.\n\n' "$numeral_seconds" "$tesseract_seconds" "$JOBS" "$(nproc)"
+        printf 'Wall time on %s shared cores: Numeral %.1f s' "$(nproc)" "$numeral_seconds"
     else
-        printf 'Wall time: tesseract %.1f s (%s jobs), %s cores.\n\n' "$tesseract_seconds" "$JOBS" "$(nproc)"
+        printf 'Wall time on %s shared cores:' "$(nproc)"
+    fi
+    if [ "$reused" -gt 0 ]; then
+        printf ', Tesseract answers for %s images reused from an earlier run in %s.\n\n' "$reused" "$work"
+    else
+        printf ', Tesseract %.1f s (%s jobs).\n\n' "$tesseract_seconds" "$JOBS"
     fi
     python3 benchmarks/synth_accuracy.py --set "$set_dir" "${args[@]}" --title "Per category" --errors 25
 } > benchmarks/synth-accuracy.md

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Scores readers on a `numeral synth` set: overall and per category, as a Markdown table.
 
-String accuracy: the reader's text equals the label exactly. Digit accuracy: 1 - character error
+String accuracy: the reader's text equals the label exactly. "Digit, capped" is a diagnostic:
+the same, but no image counts for more errors than it has digits, so a few images read as
+hundreds of digits (noise taken for ink) do not hide how the rest went. Digit accuracy: 1 - character error
 rate on the digits ("?" counts as a wrong digit), i.e. 1 - sum(edit distance) / sum(label digits),
-with separators ignored; no text counts as every digit deleted. Rejection: the text holds a "?".
+with separators ignored; no text counts as every digit deleted, and extra digits count as
+insertions without limit, so digit accuracy can reach 0. Rejection: the text holds a "?".
 The same definitions as `numeral evaluate --images` (docs/evaluation-json.md).
 
     synth_accuracy.py --set DIR --reader NAME=PREDICTIONS [--reader ...] [--title T]
@@ -71,16 +74,18 @@ def categories(row):
 
 
 def score(rows, predictions):
-    exact = rejected = errors = total = 0
+    exact = rejected = errors = capped = total = 0
     for row in rows:
         text = predictions.get(row["file"], "")
         exact += text == row["label"]
         rejected += "?" in text
         truth = digits(row["label"])
-        errors += min(edit_distance(digits(text), truth), len(truth)) if text else len(truth)
+        distance = edit_distance(digits(text), truth)
+        errors += distance
+        capped += min(distance, len(truth))
         total += len(truth)
     n = len(rows)
-    return exact / n, 1 - errors / max(total, 1), rejected / n
+    return exact / n, max(0, 1 - errors / max(total, 1)), 1 - capped / max(total, 1), rejected / n
 
 
 def main():
@@ -101,14 +106,14 @@ def main():
     group_order = [g for g, _ in categories(rows[0])]
 
     out = [f"### {args.title}", ""]
-    header = "| group | images |" + "".join(f" {n} string | {n} digit | {n} rejected |" for n, _ in readers)
-    out += [header, "|---|---:|" + "---:|---:|---:|" * len(readers)]
+    header = "| group | images |" + "".join(f" {n} string | {n} digit | {n} digit, capped | {n} rejected |" for n, _ in readers)
+    out += [header, "|---|---:|" + "---:|---:|---:|---:|" * len(readers)]
     for key in sorted(groups, key=lambda k: (group_order.index(k[0]), k[1])):
         group_rows = groups[key]
         cells = []
         for _, predictions in readers:
-            s, d, r = score(group_rows, predictions)
-            cells.append(f" {100 * s:.1f}% | {100 * d:.2f}% | {100 * r:.1f}% |")
+            s, d, c, r = score(group_rows, predictions)
+            cells.append(f" {100 * s:.1f}% | {100 * d:.2f}% | {100 * c:.2f}% | {100 * r:.1f}% |")
         label = "**all**" if key[0] == "all" else f"{key[0]}: {key[1]}"
         out.append(f"| {label} | {len(group_rows)} |" + "".join(cells))
     for name, predictions in readers:
