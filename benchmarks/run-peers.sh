@@ -10,8 +10,6 @@ venv=benchmarks/.venv
 
 # Numeral's own dependencies and its release CLI (scripts/setup is idempotent), then the inference timer.
 scripts/setup >&2
-swift build -c release --package-path benchmarks/NumeralBench >&2 \
-    || echo "warning: benchmarks/NumeralBench did not build; Numeral's batch-1 latency will be missing" >&2
 
 # The peers, in their own venv (gitignored), pinned in benchmarks/requirements.txt.
 if ! "$venv/bin/python" -c "import tensorflow, torch" 2>/dev/null; then
