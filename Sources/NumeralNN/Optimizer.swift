@@ -134,6 +134,20 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     /// One-cycle (Smith 2018): linear warm-up from 1/25 to 1 over `warmup`, then cosine to ~0.
     case oneCycle(warmup: Double)
 
+    /// The schedules the command line names: constant, cosine, onecycle (30% warm-up) and
+    /// step (×0.1 at each third of training).
+    public static let names = ["constant", "cosine", "onecycle", "step"]
+
+    public init?(name: String) {
+        switch name {
+        case "constant": self = .constant
+        case "cosine": self = .cosine
+        case "onecycle": self = .oneCycle(warmup: 0.3)
+        case "step": self = .step(every: 1.0 / 3, factor: 0.1)
+        default: return nil
+        }
+    }
+
     public func factor(progress: Double) -> Float {
         let p = min(max(progress, 0), 1)
         switch self {

@@ -61,15 +61,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    var parsedSchedule: LearningRateSchedule? {
-        switch schedule {
-        case "constant": .constant
-        case "cosine": .cosine
-        case "onecycle": .oneCycle(warmup: 0.3)
-        case "step": .step(every: 1.0 / 3, factor: 0.1)
-        default: nil
-        }
-    }
+    var parsedSchedule: LearningRateSchedule? { LearningRateSchedule(name: schedule) }
 
     func run() throws {
         if let threads { Kernels.setThreadCount(threads) }

@@ -52,15 +52,7 @@ struct Tune: ParsableCommand {
         if let limit, limit < 2 { throw ValidationError("--limit must be at least 2") }
     }
 
-    var scheduleValue: LearningRateSchedule? {
-        switch schedule {
-        case "constant": .constant
-        case "cosine": .cosine
-        case "onecycle": .oneCycle(warmup: 0.3)
-        case "step": .step(every: 1.0 / 3, factor: 0.1)
-        default: nil
-        }
-    }
+    var scheduleValue: LearningRateSchedule? { LearningRateSchedule(name: schedule) }
 
     func run() throws {
         if let threads { Kernels.setThreadCount(threads) }
