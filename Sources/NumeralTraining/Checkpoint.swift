@@ -4,17 +4,21 @@ import Foundation
 
 /// A training run that can be continued: the model file plus the optimizer state and the
 /// `TrainingProgress`, in one safetensors file (optimizer state as tensors `optimizer.N`,
-/// progress as JSON in the metadata).
+/// progress as JSON in the metadata), and early stopping's best network so far (tensors
+/// `early_stopping.NAME`, its patience in the metadata).
 public struct Checkpoint: Sendable {
     public var model: Model
     public var optimizer: any Optimizer
     public var progress: TrainingProgress
+    public var earlyStopping: EarlyStopping?
 
-    public init(model: Model, optimizer: any Optimizer, progress: TrainingProgress) {
-        self.model = model; self.optimizer = optimizer; self.progress = progress
+    public init(model: Model, optimizer: any Optimizer, progress: TrainingProgress, earlyStopping: EarlyStopping? = nil) {
+        self.model = model; self.optimizer = optimizer; self.progress = progress; self.earlyStopping = earlyStopping
     }
 
     static let progressKey = "checkpoint.progress"
+    static let patienceKey = "checkpoint.early_stopping.patience"
+    static let bestPrefix = "early_stopping."
 
     public func save(to path: String) throws(FileWriteError) {
         let encoder = JSONEncoder()
@@ -22,9 +26,17 @@ public struct Checkpoint: Sendable {
         let state = optimizer.state.enumerated().map { slot, values in
             (name: "optimizer.\(slot)", tensor: Tensor(shape: [values.count], scalars: values))
         }
+        var extraTensors = state
+        var extraMetadata = [Self.progressKey: progressJSON]
+        if let earlyStopping {
+            extraMetadata[Self.patienceKey] = String(earlyStopping.patience)
+            if var best = earlyStopping.best?.network {
+                best.visitNamedParameters { name, p in extraTensors.append((Self.bestPrefix + name, p.value)) }
+            }
+        }
         var model = model
         model.history = progress.history
-        try writeAtomically(model.encoded(extraTensors: state, extraMetadata: [Self.progressKey: progressJSON]), to: path)
+        try writeAtomically(model.encoded(extraTensors: extraTensors, extraMetadata: extraMetadata), to: path)
     }
 
     public static func load(from path: String) throws(ModelFileError) -> Checkpoint {
@@ -59,6 +71,35 @@ public struct Checkpoint: Sendable {
             }
         }
         optimizer.stepCount = progress.stepCount
-        return Checkpoint(model: model, optimizer: optimizer, progress: progress)
+
+        var earlyStopping: EarlyStopping?
+        if let text = metadata[patienceKey] {
+            guard let patience = Int(text), patience >= 1 else {
+                throw .invalid(path: path, reason: "early-stopping patience \(text) is not a positive whole number")
+            }
+            // The best network has the model's architecture; without validation epochs yet, none is stored.
+            var best = network
+            var problem: String?
+            var found = 0
+            best.visitNamedParameters { name, p in
+                guard problem == nil, let t = tensors[bestPrefix + name] else { return }
+                guard t.shape == p.value.shape, t.scalars.allSatisfy(\.isFinite) else {
+                    problem = "tensor \(bestPrefix + name) does not fit the model"; return
+                }
+                p.value = t
+                found += 1
+            }
+            var expected = 0
+            network.visitNamedParameters { _, _ in expected += 1 }
+            if let problem { throw .invalid(path: path, reason: problem) }
+            if found == 0 {
+                earlyStopping = EarlyStopping(patience: patience)
+            } else if found == expected {
+                earlyStopping = EarlyStopping(patience: patience, replaying: progress.history, bestNetwork: best)
+            } else {
+                throw .invalid(path: path, reason: "early stopping's best network is incomplete (\(found) of \(expected) tensors)")
+            }
+        }
+        return Checkpoint(model: model, optimizer: optimizer, progress: progress, earlyStopping: earlyStopping)
     }
 }

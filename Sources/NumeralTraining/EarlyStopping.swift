@@ -28,4 +28,11 @@ public struct EarlyStopping: Sendable {
         epochsWithoutImprovement = 0
         return false
     }
+
+    /// The state after `history`, whose best epoch's weights were `bestNetwork` (a resumed run:
+    /// the checkpoint keeps only the best network, the rest follows from the history).
+    public init(patience: Int, replaying history: [EpochRecord], bestNetwork: Sequential) {
+        self.init(patience: patience)
+        for record in history { _ = observe(record, network: bestNetwork) }
+    }
 }

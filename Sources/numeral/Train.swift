@@ -69,12 +69,19 @@ struct Train: ParsableCommand {
         var optimizerState: any Optimizer
         var progress: TrainingProgress
         var recipe: TrainingRecipe
+        var stopper = earlyStopping.map(EarlyStopping.init(patience:))
         if let resume {
             let checkpoint = try Checkpoint.load(from: resume)
             network = checkpoint.model.networks[0]
             optimizerState = checkpoint.optimizer
             progress = checkpoint.progress
             recipe = checkpoint.model.recipe!
+            if let saved = checkpoint.earlyStopping {
+                // The saved best network and patience, unless --early-stopping gives a new patience.
+                stopper = saved.best.map { EarlyStopping(patience: earlyStopping ?? saved.patience,
+                                                         replaying: progress.history, bestNetwork: $0.network) }
+                    ?? EarlyStopping(patience: earlyStopping ?? saved.patience)
+            }
             recipe.epochs = max(recipe.epochs, epochs == 10 ? recipe.epochs : epochs)
             if !json { print("resuming \(recipe.model) at epoch \(progress.epoch + 1), batch \(progress.batch) from \(resume)") }
         } else {
@@ -107,7 +114,6 @@ struct Train: ParsableCommand {
         signal(SIGINT) { _ in interruptRequested = 1 }
         // A resumed run keeps its recipe's augmentation.
         let augmentation = try recipe.augmentation.map { text throws(AugmentationError) in try Augmentation(parsing: text) }
-        var stopper = earlyStopping.map(EarlyStopping.init(patience:))
         let outcome = train(&network, optimizer: &optimizerState, on: trainingSet, validation: validationSet,
                             epochs: recipe.epochs, batchSize: recipe.batchSize, progress: &progress,
                             augment: augmentation.map { a in { images, rng in a.apply(to: images, using: &rng) } },
@@ -130,7 +136,7 @@ struct Train: ParsableCommand {
         var trained = Model(network: network, recipe: recipe)
         trained.history = progress.history
         if case .interrupted = outcome {
-            try Checkpoint(model: trained, optimizer: optimizerState, progress: progress).save(to: checkpointPath)
+            try Checkpoint(model: trained, optimizer: optimizerState, progress: progress, earlyStopping: stopper).save(to: checkpointPath)
             FileHandle.standardError.write(Data("""
                 interrupted at epoch \(progress.epoch + 1), batch \(progress.batch); checkpoint saved to \(checkpointPath)
                 continue with: numeral train --resume \(checkpointPath) --output \(output)\n

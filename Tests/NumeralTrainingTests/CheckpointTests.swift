@@ -106,6 +106,54 @@ import TestSupport
         }
     }
 
+    /// A run with early stopping, interrupted after its second epoch, resumes with the same
+    /// best epoch, best weights and patience spent as the run that was never interrupted.
+    @Test func earlyStoppingSurvivesACheckpoint() throws {
+        var recipe = Self.recipe
+        recipe.epochs = 3
+        func run(stopAfterEpoch k: Int?) throws -> (Run, EarlyStopping, TrainingOutcome) {
+            let (train, validation) = try Self.data()
+            var run = Self.start()
+            var stopper = EarlyStopping(patience: 5)
+            var epochs = 0
+            let outcome = NumeralTraining.train(&run.network, optimizer: &run.optimizer, on: train, validation: validation,
+                                                epochs: recipe.epochs, batchSize: recipe.batchSize, progress: &run.progress,
+                                                stopAfterEpoch: { record, network in
+                                                    epochs += 1
+                                                    return stopper.observe(record, network: network)
+                                                },
+                                                shouldStop: { epochs == k })
+            return (run, stopper, outcome)
+        }
+        let (whole, wholeStopper, _) = try run(stopAfterEpoch: nil)
+
+        let (first, firstStopper, outcome) = try run(stopAfterEpoch: 2)
+        #expect(outcome == .interrupted)
+        #expect(first.progress.history.count == 2)
+        let file = directory.appendingPathComponent("early.checkpoint").path
+        try Checkpoint(model: Model(network: first.network, recipe: recipe), optimizer: first.optimizer,
+                       progress: first.progress, earlyStopping: firstStopper).save(to: file)
+        let checkpoint = try Checkpoint.load(from: file)
+        var stopper = try #require(checkpoint.earlyStopping)
+        #expect(stopper.patience == 5)
+        #expect(stopper.best?.epoch == firstStopper.best?.epoch)
+        #expect(stopper.best?.validationAccuracy == firstStopper.best?.validationAccuracy)
+        #expect(stopper.epochsWithoutImprovement == firstStopper.epochsWithoutImprovement)
+        let x = try MNISTSlices.training.get().batch(0..<8).images
+        #expect(stopper.best.map { $0.network(x) } == firstStopper.best.map { $0.network(x) })
+
+        var resumed = Run(network: checkpoint.model.networks[0], optimizer: checkpoint.optimizer, progress: checkpoint.progress)
+        let (train, validation) = try Self.data()
+        _ = NumeralTraining.train(&resumed.network, optimizer: &resumed.optimizer, on: train, validation: validation,
+                                  epochs: recipe.epochs, batchSize: recipe.batchSize, progress: &resumed.progress,
+                                  stopAfterEpoch: { record, network in stopper.observe(record, network: network) },
+                                  shouldStop: { false })
+        #expect(stopper.best?.epoch == wholeStopper.best?.epoch)
+        #expect(stopper.epochsWithoutImprovement == wholeStopper.epochsWithoutImprovement)
+        #expect(stopper.best.map { $0.network(x) } == wholeStopper.best.map { $0.network(x) })
+        #expect(resumed.parameters == whole.parameters)
+    }
+
     @Test func aFinishedModelIsNotACheckpoint() throws {
         let file = directory.appendingPathComponent("model.safetensors").path
         try Model(network: Self.start().network, recipe: Self.recipe).save(to: file)
