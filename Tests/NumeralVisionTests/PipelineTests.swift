@@ -95,6 +95,25 @@ struct SegmentationTests {
         #expect(line.separators.map(\.digitsBefore) == [0, 1, 2])
     }
 
+    @Test("A point under a digit's corner stays a separator; a point with a tail is a comma")
+    func separatorsCloseToDigits() {
+        // "0.0,0": the point sits 4 px below the first ring's lower right corner, in its
+        // columns (as under a slanting digit); the comma is a dot with a short tail that
+        // does not reach below the baseline.
+        var page = Page(width: 260, height: 100)
+        page.ring(50, 20, 26, 50)
+        page.rect(70, 74, 6, 6)
+        page.ring(95, 20, 26, 50)
+        page.rect(133, 60, 6, 10)
+        page.ring(150, 20, 26, 50)
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        guard let line = lines.first else { return }
+        #expect(line.digits.map(\.box.width) == [26, 26, 26])
+        #expect(line.separators.map(\.kind) == [.point, .comma])
+        #expect(line.separators.map(\.digitsBefore) == [1, 2])
+    }
+
     @Test("Light ink on a dark ground gives the same digits")
     func polarity() {
         var page = Page(width: 200, height: 90)
