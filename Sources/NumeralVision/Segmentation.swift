@@ -81,6 +81,10 @@ public struct Segmenter: Sendable {
     /// reading them as one costs `apartPenalty`.
     public var inkReach = 0.04
     public var apartPenalty = 1.0
+    /// A thin straight component this many typical digit heights tall is a rule, not a
+    /// "1" (digits of one number vary by about ±10% in height; a box's sides stand at
+    /// least a fifth of a digit above and below them).
+    public var tallStroke = 1.25
     /// Judge candidate widths against each class's median width on long lines.
     public var strictWidths = true
 
@@ -141,7 +145,13 @@ public struct Segmenter: Sendable {
         guard !all.isEmpty else { return [] }
         guard let typical = typicalHeight(all) else { return [] }
         let speckArea = max(3, Int((0.08 * typical) * (0.08 * typical)))
-        let components = all.filter { $0.area >= speckArea }
+        // Not digits: a box drawn around the number (what the line removal left of it), and
+        // a straight stroke much taller than the digits (a box side, a shadow's edge).
+        let plausible = all.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
+        let components = all.filter { c in
+            c.area >= speckArea && !isFrame(c, among: plausible)
+                && !(Double(c.box.height) >= tallStroke * typical && c.box.width * 4 <= c.box.height)
+        }
 
         // Lines from the tall components, by vertical overlap with the line's band.
         let tallHeight = max(Double(minimumDigitHeight), 0.4 * typical)
@@ -220,21 +230,23 @@ public struct Segmenter: Sendable {
     /// shadow edges) when there are other blobs.
     func typicalHeight(_ components: [Component]) -> Double? {
         let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
-        // A frame (a box drawn around the digits) encloses other blobs and is mostly empty.
-        func isFrame(_ c: Component) -> Bool {
-            guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
-            return plausible.contains { o in
-                o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
-                    && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
-            }
-        }
         let shaped = plausible.filter {
             $0.box.height <= 8 * $0.box.width && $0.box.width <= 3 * $0.box.height
-                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0)
+                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0, among: plausible)
         }
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
         return Double(heights[(heights.count * 3) / 4])
+    }
+
+    /// A frame (a box drawn around the digits): it encloses another blob at least a third
+    /// of its height and is mostly empty.
+    func isFrame(_ c: Component, among plausible: [Component]) -> Bool {
+        guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
+        return plausible.contains { o in
+            o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
+                && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
+        }
     }
 
     /// Merges fragments into atoms and sorts separators out of one number's components.

@@ -188,6 +188,17 @@ struct LineRemovalTests {
         let boxes = segment(page.image).first?.digits.map(\.box) ?? []
         #expect(boxes == (0..<4).map { BoundingBox(minX: 37 + 60 * $0, minY: 35, maxX: 63 + 60 * $0, maxY: 85) })
     }
+
+    @Test("A heavy box around the number and a tall bar beside it are not digits")
+    func heavyBox() {
+        // Strokes 8 px thick: too thick for the line removal, which looks for thin runs.
+        var page = Page(width: 300, height: 140)
+        page.ring(20, 15, 170, 110, t: 8)                      // the box
+        for i in 0..<3 { page.ring(45 + 45 * i, 45, 26, 50) }  // three digits inside
+        page.rect(230, 20, 8, 100)                             // a bar twice their height
+        let boxes = segment(page.image).flatMap { $0.digits.map(\.box) }
+        #expect(boxes == (0..<3).map { BoundingBox(minX: 45 + 45 * $0, minY: 45, maxX: 71 + 45 * $0, maxY: 95) })
+    }
 }
 
 @Suite("Thresholds and components")
