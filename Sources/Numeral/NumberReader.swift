@@ -111,6 +111,9 @@ public struct NumberReader: Sendable {
     /// Digits lower than this (pixels, at full resolution) are read from an image enlarged
     /// 2 or 3 times.
     public var smallDigitHeight = 24.0
+    /// Images at most this many pixels on their longer side where nothing digit-like is
+    /// found are read again enlarged 3 times.
+    public var smallImageSide = 200
     /// Images at most this many pixels wide and high hold one digit (see `readCell`).
     public var cellSide = 32
 
@@ -149,11 +152,13 @@ public struct NumberReader: Sendable {
                 factor = Double(wanted)
                 ink = Binarization.run(Resample.shrink(gray, factor: wanted))
             }
-        } else if max(gray.width, gray.height) > cellSide,
-                  let height = Segmenter().typicalDigitHeight(ink), height < smallDigitHeight {
+        } else if max(gray.width, gray.height) > cellSide {
             // Small digits: thresholds and cuts work better on an enlarged copy (strokes
-            // one or two pixels wide otherwise break or merge).
-            let up = min(3, Int((smallDigitHeight / height).rounded(.up)))
+            // one or two pixels wide otherwise break or merge). A small image where
+            // nothing digit-like was found at all is tried enlarged 3 times.
+            let height = Segmenter().typicalDigitHeight(ink)
+            let small = max(gray.width, gray.height) <= smallImageSide
+            let up = height.map { $0 < smallDigitHeight ? min(3, Int((smallDigitHeight / $0).rounded(.up))) : 1 } ?? (small ? 3 : 1)
             if up > 1 {
                 factor = 1 / Double(up)
                 ink = Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up))
