@@ -257,8 +257,7 @@ public struct Segmenter: Sendable {
         let tallMembers = members.filter { Double($0.box.height) >= 0.5 * h }
         let separatorLike: [Bool] = members.map { c in
             guard !tallMembers.isEmpty, Double(c.box.height) < 0.5 * h else { return false }
-            let top = Double(tallMembers.map(\.box.minY).sorted()[tallMembers.count / 2])
-            let bottom = Double(tallMembers.map(\.box.maxY).sorted()[tallMembers.count / 2])
+            let (top, bottom) = Segmenter.band(around: c.box, digits: tallMembers.map(\.box))
             let kind = Segmenter.separatorKind(c.box, top: top, bottom: bottom, lineHeight: h)
             return kind == .point || kind == .comma
         }
@@ -296,11 +295,10 @@ public struct Segmenter: Sendable {
         let band = atomsAll.reduce(BoundingBox.empty) { $0.union($1.box) }
         let tallAtoms = atomsAll.filter { Double($0.box.height) >= 0.5 * h }
         guard !tallAtoms.isEmpty else { return nil }
-        let top = Double(tallAtoms.map(\.box.minY).sorted()[tallAtoms.count / 2])
-        let bottom = Double(tallAtoms.map(\.box.maxY).sorted()[tallAtoms.count / 2])
         var atoms: [Atom] = [], separators: [(kind: SeparatorKind, box: BoundingBox)] = []
         for atom in atomsAll {
             if Double(atom.box.height) >= 0.5 * h { atoms.append(atom); continue }
+            let (top, bottom) = Segmenter.band(around: atom.box, digits: tallAtoms.map(\.box))
             if let kind = Segmenter.separatorKind(atom.box, top: top, bottom: bottom, lineHeight: h) {
                 separators.append((kind, atom.box))
             } else {
@@ -345,6 +343,18 @@ public struct Segmenter: Sendable {
         let sigma = (log(p98) - log(median)) / 2.054
         let z = max(0, (log(max(aspect, 1e-3)) - log(strict ? median : p98)) / sigma)
         return -0.5 * z * z
+    }
+
+    /// Top and bottom of the digits next to `box`: the nearest digit on each side,
+    /// averaged (a rotated line's band drifts from one end to the other, so the line's
+    /// median band misplaces a minus at its start).
+    static func band(around box: BoundingBox, digits: [BoundingBox]) -> (top: Double, bottom: Double) {
+        let left = digits.filter { $0.centerX <= box.centerX }.max { $0.centerX < $1.centerX }
+        let right = digits.filter { $0.centerX > box.centerX }.min { $0.centerX < $1.centerX }
+        let near = [left, right].compactMap { $0 }
+        guard !near.isEmpty else { return (Double(box.minY), Double(box.maxY)) }
+        return (near.map { Double($0.minY) }.reduce(0, +) / Double(near.count),
+                near.map { Double($0.maxY) }.reduce(0, +) / Double(near.count))
     }
 
     /// Point, comma or minus by size and position in the line (top...bottom of the digits).

@@ -114,6 +114,19 @@ struct SegmentationTests {
         #expect(line.separators.map(\.digitsBefore) == [1, 2])
     }
 
+    @Test("A minus at the start of a sloping line is a minus")
+    func minusOnSlope() {
+        // The line falls 12 px a digit: the line's median band sits two digits lower than
+        // the first digit, beside which the minus is written at mid-height.
+        var page = Page(width: 240, height: 130)
+        page.rect(8, 43, 22, 5)
+        for i in 0..<4 { page.ring(40 + 40 * i, 20 + 12 * i, 26, 50) }
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        #expect(lines.first?.digits.count == 4)
+        #expect(lines.first?.separators.map(\.kind) == [.minus])
+    }
+
     @Test("Light ink on a dark ground gives the same digits")
     func polarity() {
         var page = Page(width: 200, height: 90)
