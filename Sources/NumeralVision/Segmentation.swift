@@ -308,6 +308,16 @@ public struct Segmenter: Sendable {
             }
         }
         _ = band
+        // A minus written touching the first digit: a thin bar at mid-height sticking out
+        // of the blob's left side. It becomes a separator; the digit keeps the rest.
+        if let first = atoms.indices.min(by: { atoms[$0].box.minX < atoms[$1].box.minX }),
+           Double(atoms[first].box.height) >= 0.5 * h,
+           !separators.contains(where: { $0.kind == .minus && $0.box.maxX <= atoms[first].box.minX + 1 }),
+           let bar = leadingBar(of: atoms[first], lineHeight: h, labels: labels) {
+            separators.append((.minus, bar))
+            atoms[first].box = BoundingBox(minX: bar.maxX, minY: atoms[first].box.minY,
+                                           maxX: atoms[first].box.maxX, maxY: atoms[first].box.maxY)
+        }
         return !atoms.contains(where: { Double($0.box.height) >= 0.5 * h }) ? nil : NumberLayout(height: h, atoms: atoms, separators: separators)
     }
 
@@ -343,6 +353,29 @@ public struct Segmenter: Sendable {
         let sigma = (log(p98) - log(median)) / 2.054
         let z = max(0, (log(max(aspect, 1e-3)) - log(strict ? median : p98)) / sigma)
         return -0.5 * z * z
+    }
+
+    /// The box of a horizontal bar (a minus) at the left end of `atom`: columns whose ink
+    /// spans at most 0.2 digit heights, in the middle of the atom's height, over 0.25 to
+    /// 0.9 digit heights, with at least 0.3 digit heights of the atom right of it.
+    func leadingBar(of atom: Atom, lineHeight h: Double, labels: ComponentLabels) -> BoundingBox? {
+        let box = atom.box
+        var bar = BoundingBox.empty
+        var x = box.minX
+        while x < box.maxX {
+            var top = Int.max, bottom = Int.min
+            for y in box.minY..<box.maxY where atom.labels.contains(labels.labels[y * labels.width + x]) {
+                top = min(top, y); bottom = max(bottom, y)
+            }
+            guard top <= bottom, Double(bottom - top + 1) <= 0.2 * h else { break }
+            let relative = (Double(top + bottom) / 2 - Double(box.minY)) / Double(max(1, box.height))
+            guard relative > 0.25 && relative < 0.8 else { break }
+            bar.include(x: x, y: top); bar.include(x: x, y: bottom)
+            x += 1
+        }
+        let length = Double(x - box.minX)
+        guard length >= 0.25 * h, length <= 0.9 * h, Double(box.maxX - x) >= 0.3 * h else { return nil }
+        return bar
     }
 
     /// Top and bottom of the digits next to `box`: the nearest digit on each side,

@@ -127,6 +127,16 @@ struct SegmentationTests {
         #expect(lines.first?.separators.map(\.kind) == [.minus])
     }
 
+    @Test("A minus touching the first digit is split off as a minus")
+    func touchingMinus() {
+        var page = Page(width: 200, height: 100)
+        page.rect(14, 43, 30, 5)                                // runs into the first ring
+        for i in 0..<3 { page.ring(42 + 45 * i, 20, 26, 50) }
+        let line = segment(page.image).first
+        #expect(line?.separators.map(\.kind) == [.minus])
+        #expect(line?.digits.map(\.box.minX) == [42, 87, 132])
+    }
+
     @Test("Light ink on a dark ground gives the same digits")
     func polarity() {
         var page = Page(width: 200, height: 90)
