@@ -401,8 +401,13 @@ public struct Segmenter: Sendable {
         // A pen's point is about round; a comma is a point with a tail, so it is taller
         // than wide (synthetic numbers, seeds 7 and 8: points at most 1.0 times as tall
         // as wide, commas at least 1.2 times, and a quarter of the line's height or more).
-        if ht >= 1.15 * w && ht >= 0.2 * h || ht >= 1.4 * w && belowBaseline || ht >= 2 * w { return .comma }
-        if w >= 0.04 * h || ht >= 0.04 * h { return .point }
+        if ht >= 1.15 * w && ht >= 0.2 * h || ht >= 1.4 * w && belowBaseline || ht >= 2 * w {
+            // A hairline sliver (a ruled line's end, a torn stroke) is no comma: commas
+            // were at least 0.13 digit heights wide.
+            return w >= 0.08 * h ? .comma : nil
+        }
+        // Nor is a flat sliver a point: points were at least 0.75 times as tall as wide.
+        if (w >= 0.04 * h || ht >= 0.04 * h) && ht >= 0.55 * w { return .point }
         return nil
     }
 

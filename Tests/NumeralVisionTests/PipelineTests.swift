@@ -137,6 +137,16 @@ struct SegmentationTests {
         #expect(line?.digits.map(\.box.minX) == [42, 87, 132])
     }
 
+    @Test("A flat sliver on the baseline is not a point")
+    func sliver() {
+        var page = Page(width: 200, height: 100)
+        for i in 0..<3 { page.ring(30 + 50 * i, 20, 26, 50) }
+        page.rect(60, 66, 12, 2)                                // between the first two digits
+        let line = segment(page.image).first
+        #expect(line?.digits.count == 3)
+        #expect(line?.separators.isEmpty == true)
+    }
+
     @Test("Light ink on a dark ground gives the same digits")
     func polarity() {
         var page = Page(width: 200, height: 90)
