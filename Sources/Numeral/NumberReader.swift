@@ -108,6 +108,14 @@ public struct NumberReader: Sendable {
     /// ...and kept at that scale when their digits are at least this many pixels high there;
     /// otherwise at the integer factor that gives digits this high (or full resolution).
     public var workingDigitHeight = 36.0
+    /// Digits lower than this (pixels, at full resolution) are read from an image enlarged
+    /// 2 or 3 times.
+    public var smallDigitHeight = 24.0
+    /// Images at most this many pixels on their longer side where nothing digit-like is
+    /// found are read again enlarged 3 times.
+    public var smallImageSide = 200
+    /// Images at most this many pixels wide and high hold one digit (see `readCell`).
+    public var cellSide = 32
 
     public init(model: Model, options: ReadOptions = ReadOptions()) {
         self.model = model; self.options = options
@@ -135,28 +143,44 @@ public struct NumberReader: Sendable {
         // tall enough there, else go back to the finest resolution they need.
         let area = gray.width * gray.height
         let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
-        var factor = coarse
+        var factor = Double(coarse)
         var ink = Binarization.run(Resample.shrink(gray, factor: coarse))
         if coarse > 1 {
             let height = Segmenter().typicalDigitHeight(ink)
             let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
             if wanted < coarse {
-                factor = wanted
+                factor = Double(wanted)
                 ink = Binarization.run(Resample.shrink(gray, factor: wanted))
+            }
+        } else if max(gray.width, gray.height) > cellSide {
+            // Small digits: thresholds and cuts work better on an enlarged copy (strokes
+            // one or two pixels wide otherwise break or merge). A small image where
+            // nothing digit-like was found at all is tried enlarged 3 times.
+            let height = Segmenter().typicalDigitHeight(ink)
+            let small = max(gray.width, gray.height) <= smallImageSide
+            let up = height.map { $0 < smallDigitHeight ? min(3, Int((smallDigitHeight / $0).rounded(.up))) : 1 } ?? (small ? 3 : 1)
+            if up > 1 {
+                factor = 1 / Double(up)
+                ink = Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up))
             }
         }
         clock.lap("binarize")
         var classifyTime = 0.0
-        let segmented = Segmenter().segment(ink) { inputs in
-            let start = DispatchTime.now().uptimeNanoseconds
-            defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
-            return classify(inputs)
+        let segmented: [SegmentedLine]
+        if factor == 1, let cell = readCell(ink) {
+            segmented = cell
+        } else {
+            segmented = Segmenter().segment(ink) { inputs in
+                let start = DispatchTime.now().uptimeNanoseconds
+                defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+                return classify(inputs)
+            }
         }
         clock.lap("segment+classify")
         clock.laps.append(("of which classify", classifyTime))
 
         func box(_ b: BoundingBox) -> Box {
-            let s = b.scaled(by: Double(factor), width: raster.width, height: raster.height)
+            let s = b.scaled(by: factor, width: raster.width, height: raster.height)
             return Box(x: s.minX, y: s.minY, width: s.width, height: s.height)
         }
         var lines: [ReadLine] = []
@@ -190,6 +214,25 @@ public struct NumberReader: Sendable {
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
                                     milliseconds: clock.laps))
+    }
+
+    /// An image no larger than `cellSide` on either side is one character cell, as each
+    /// MNIST image is: its ink is read as one digit, whatever pieces it falls into. A
+    /// 28x28 cell goes to the model unchanged (its grey levels are already an MNIST input);
+    /// other sizes get the MNIST normalisation. Nil for larger images.
+    func readCell(_ ink: InkImage) -> [SegmentedLine]? {
+        guard ink.width <= cellSide, ink.height <= cellSide else { return nil }
+        guard ink.method != .blank else { return [] }
+        var box = BoundingBox.empty
+        for y in 0..<ink.height {
+            for x in 0..<ink.width where ink.mask[y * ink.width + x] != 0 { box.include(x: x, y: y) }
+        }
+        guard !box.isEmpty else { return [] }
+        let side = MNISTNormalization.side
+        let input = ink.width == side && ink.height == side ? ink.ink.pixels : MNISTNormalization.normalize(digit: ink.ink)
+        let probabilities = classify([input])[0]
+        return [SegmentedLine(box: box, digits: [SegmentedDigit(box: box, input: input, probabilities: probabilities)],
+                              separators: [])]
     }
 
     /// One batch `[n, 1, 28, 28]` through the model.

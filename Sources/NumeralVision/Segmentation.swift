@@ -26,6 +26,10 @@ public struct SegmentedDigit: Sendable {
     public var input: [Float]
     /// Class probabilities, 10 values.
     public var probabilities: [Float]
+
+    public init(box: BoundingBox, input: [Float], probabilities: [Float]) {
+        self.box = box; self.input = input; self.probabilities = probabilities
+    }
 }
 
 public struct SegmentedSeparator: Sendable {
@@ -40,6 +44,10 @@ public struct SegmentedLine: Sendable {
     public var box: BoundingBox
     public var digits: [SegmentedDigit]
     public var separators: [SegmentedSeparator]
+
+    public init(box: BoundingBox, digits: [SegmentedDigit], separators: [SegmentedSeparator]) {
+        self.box = box; self.digits = digits; self.separators = separators
+    }
 }
 
 /// Maps a batch of 28x28 inputs (784 floats each, ink = 1) to 10 probabilities each.
@@ -50,13 +58,35 @@ public struct Segmenter: Sendable {
     public var minimumDigitHeight = 8
     /// Log-probability a cut through a blob must win back (see `plan`).
     public var cutPenalty = 1.5
-    /// Log-probability bonus for reading blobs that nearly touch as one digit (keeps a
-    /// broken digit whose halves both look like digits whole).
-    public var joinBonus = 1.0
+    /// Log-probability bonus for reading blobs whose inks nearly touch as one digit (a
+    /// broken digit whose halves both look like digits). 0: on synthetic numbers (seeds 7
+    /// and 8) any bonus joined more neighbouring digits than it mended broken ones.
+    public var joinBonus = 0.0
     /// Log-probability cost of dropping a fragment (lower than half the line) as noise.
     public var skipCost = 0.7
     /// Pieces of different blobs may form one digit across gaps up to this (digit heights).
     public var joinGap = 0.3
+    /// Cuts through a blob cost at most this many times `cutPenalty`.
+    public var maxCutFactor = 2.0
+    /// Blobs wider than this (digit heights) get cut candidates.
+    public var cutWidth = 0.8
+    /// Weight of each class's own width fit (`widthFit`) in a candidate's score (half: the
+    /// fit is a rough log-normal, and at full weight it split wide 0s in two).
+    public var widthWeight = 0.5
+    /// A candidate wider than `wideRatio` times the line's digit width costs
+    /// `wideSlope` per digit width beyond it.
+    public var wideRatio = 1.4
+    public var wideSlope = 1.5
+    /// Pieces of blobs whose inks stay this far apart (digit heights) are separate digits:
+    /// reading them as one costs `apartPenalty`.
+    public var inkReach = 0.04
+    public var apartPenalty = 1.0
+    /// A thin straight component this many typical digit heights tall is a rule, not a
+    /// "1" (digits of one number vary by about ±10% in height; a box's sides stand at
+    /// least a fifth of a digit above and below them).
+    public var tallStroke = 1.25
+    /// Judge candidate widths against each class's median width on long lines.
+    public var strictWidths = true
 
     public init() {}
 
@@ -107,6 +137,7 @@ public struct Segmenter: Sendable {
     struct Atom {
         var labels: [Int32]
         var box: BoundingBox
+        var area = 0
     }
 
     func group(_ labels: ComponentLabels) -> [NumberLayout] {
@@ -114,7 +145,13 @@ public struct Segmenter: Sendable {
         guard !all.isEmpty else { return [] }
         guard let typical = typicalHeight(all) else { return [] }
         let speckArea = max(3, Int((0.08 * typical) * (0.08 * typical)))
-        let components = all.filter { $0.area >= speckArea }
+        // Not digits: a box drawn around the number (what the line removal left of it), and
+        // a straight stroke much taller than the digits (a box side, a shadow's edge).
+        let plausible = all.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
+        let components = all.filter { c in
+            c.area >= speckArea && !isFrame(c, among: plausible)
+                && !(Double(c.box.height) >= tallStroke * typical && c.box.width * 4 <= c.box.height)
+        }
 
         // Lines from the tall components, by vertical overlap with the line's band.
         let tallHeight = max(Double(minimumDigitHeight), 0.4 * typical)
@@ -176,7 +213,7 @@ public struct Segmenter: Sendable {
                 right = max(right, c.box.maxX)
             }
             for run in runs {
-                if let layout = layout(run, lineHeight: lineHeight) { numbers.append(layout) }
+                if let layout = layout(run, lineHeight: lineHeight, labels: labels) { numbers.append(layout) }
             }
         }
         return numbers
@@ -193,26 +230,38 @@ public struct Segmenter: Sendable {
     /// shadow edges) when there are other blobs.
     func typicalHeight(_ components: [Component]) -> Double? {
         let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
-        // A frame (a box drawn around the digits) encloses other blobs and is mostly empty.
-        func isFrame(_ c: Component) -> Bool {
-            guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
-            return plausible.contains { o in
-                o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
-                    && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
-            }
-        }
         let shaped = plausible.filter {
             $0.box.height <= 8 * $0.box.width && $0.box.width <= 3 * $0.box.height
-                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0)
+                && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0, among: plausible)
         }
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
         return Double(heights[(heights.count * 3) / 4])
     }
 
+    /// A frame (a box drawn around the digits): it encloses another blob at least a third
+    /// of its height and is mostly empty.
+    func isFrame(_ c: Component, among plausible: [Component]) -> Bool {
+        guard plausible.count <= 200, Double(c.area) < 0.3 * Double(c.box.width * c.box.height) else { return false }
+        return plausible.contains { o in
+            o.label != c.label && o.box.minX >= c.box.minX && o.box.maxX <= c.box.maxX
+                && o.box.minY >= c.box.minY && o.box.maxY <= c.box.maxY && o.box.height * 3 >= c.box.height
+        }
+    }
+
     /// Merges fragments into atoms and sorts separators out of one number's components.
-    func layout(_ members: [Component], lineHeight: Double) -> NumberLayout? {
+    func layout(_ members: [Component], lineHeight: Double, labels: ComponentLabels) -> NumberLayout? {
         let h = lineHeight
+        // A point or comma written close to a digit shares its columns (slant, tight
+        // spacing) but stands apart from its ink; a broken stroke nearly touches its partner.
+        let tallMembers = members.filter { Double($0.box.height) >= 0.5 * h }
+        let separatorLike: [Bool] = members.map { c in
+            guard !tallMembers.isEmpty, Double(c.box.height) < 0.5 * h else { return false }
+            let (top, bottom) = Segmenter.band(around: c.box, digits: tallMembers.map(\.box))
+            let kind = Segmenter.separatorKind(c.box, top: top, bottom: bottom, lineHeight: h)
+            return kind == .point || kind == .comma
+        }
+        let reach = max(2, Int(0.03 * h))
         // Union-find over members: a fragment joins a neighbour it shares columns with.
         var parent = Array(members.indices)
         func find(_ i: Int) -> Int { var i = i; while parent[i] != i { i = parent[i] }; return i }
@@ -224,6 +273,10 @@ public struct Segmenter: Sendable {
                 let gap = Double(max(a.minY, b.minY) - min(a.maxY, b.maxY))
                 if fragment && overlap >= 0.4 * Double(min(a.width, b.width)) && gap < 0.4 * h
                     && Double(a.union(b).height) <= 1.4 * h {
+                    if separatorLike[i] || separatorLike[j] {
+                        let (small, other) = members[i].area <= members[j].area ? (members[i], members[j]) : (members[j], members[i])
+                        if !Segmenter.within(reach, of: other.label, from: small, labels: labels) { continue }
+                    }
                     parent[find(j)] = find(i)
                 }
             }
@@ -232,20 +285,20 @@ public struct Segmenter: Sendable {
         for i in members.indices {
             let r = find(i)
             if var atom = groups[r] {
-                atom.labels.append(members[i].label); atom.box = atom.box.union(members[i].box); groups[r] = atom
+                atom.labels.append(members[i].label); atom.box = atom.box.union(members[i].box)
+                atom.area += members[i].area; groups[r] = atom
             } else {
-                groups[r] = Atom(labels: [members[i].label], box: members[i].box)
+                groups[r] = Atom(labels: [members[i].label], box: members[i].box, area: members[i].area)
             }
         }
         let atomsAll = groups.values.sorted { $0.box.minX < $1.box.minX }
         let band = atomsAll.reduce(BoundingBox.empty) { $0.union($1.box) }
         let tallAtoms = atomsAll.filter { Double($0.box.height) >= 0.5 * h }
         guard !tallAtoms.isEmpty else { return nil }
-        let top = Double(tallAtoms.map(\.box.minY).sorted()[tallAtoms.count / 2])
-        let bottom = Double(tallAtoms.map(\.box.maxY).sorted()[tallAtoms.count / 2])
         var atoms: [Atom] = [], separators: [(kind: SeparatorKind, box: BoundingBox)] = []
         for atom in atomsAll {
             if Double(atom.box.height) >= 0.5 * h { atoms.append(atom); continue }
+            let (top, bottom) = Segmenter.band(around: atom.box, digits: tallAtoms.map(\.box))
             if let kind = Segmenter.separatorKind(atom.box, top: top, bottom: bottom, lineHeight: h) {
                 separators.append((kind, atom.box))
             } else {
@@ -255,7 +308,34 @@ public struct Segmenter: Sendable {
             }
         }
         _ = band
+        // A minus written touching the first digit: a thin bar at mid-height sticking out
+        // of the blob's left side. It becomes a separator; the digit keeps the rest.
+        if let first = atoms.indices.min(by: { atoms[$0].box.minX < atoms[$1].box.minX }),
+           Double(atoms[first].box.height) >= 0.5 * h,
+           !separators.contains(where: { $0.kind == .minus && $0.box.maxX <= atoms[first].box.minX + 1 }),
+           let bar = leadingBar(of: atoms[first], lineHeight: h, labels: labels) {
+            separators.append((.minus, bar))
+            atoms[first].box = BoundingBox(minX: bar.maxX, minY: atoms[first].box.minY,
+                                           maxX: atoms[first].box.maxX, maxY: atoms[first].box.maxY)
+        }
         return !atoms.contains(where: { Double($0.box.height) >= 0.5 * h }) ? nil : NumberLayout(height: h, atoms: atoms, separators: separators)
+    }
+
+    /// Whether some pixel of `component` lies within `reach` pixels (in x and y) of a
+    /// pixel labelled `other`.
+    static func within(_ reach: Int, of other: Int32, from component: Component, labels: ComponentLabels) -> Bool {
+        let (w, ht) = (labels.width, labels.height)
+        let box = component.box
+        for y in box.minY..<box.maxY {
+            for x in box.minX..<box.maxX where labels.labels[y * w + x] == component.label {
+                for yy in max(0, y - reach)...min(ht - 1, y + reach) {
+                    for xx in max(0, x - reach)...min(w - 1, x + reach) where labels.labels[yy * w + xx] == other {
+                        return true
+                    }
+                }
+            }
+        }
+        return false
     }
 
     /// Median and 98th percentile of width / height per digit class, MNIST training set
@@ -275,6 +355,41 @@ public struct Segmenter: Sendable {
         return -0.5 * z * z
     }
 
+    /// The box of a horizontal bar (a minus) at the left end of `atom`: columns whose ink
+    /// spans at most 0.2 digit heights, in the middle of the atom's height, over 0.25 to
+    /// 0.9 digit heights, with at least 0.3 digit heights of the atom right of it.
+    func leadingBar(of atom: Atom, lineHeight h: Double, labels: ComponentLabels) -> BoundingBox? {
+        let box = atom.box
+        var bar = BoundingBox.empty
+        var x = box.minX
+        while x < box.maxX {
+            var top = Int.max, bottom = Int.min
+            for y in box.minY..<box.maxY where atom.labels.contains(labels.labels[y * labels.width + x]) {
+                top = min(top, y); bottom = max(bottom, y)
+            }
+            guard top <= bottom, Double(bottom - top + 1) <= 0.2 * h else { break }
+            let relative = (Double(top + bottom) / 2 - Double(box.minY)) / Double(max(1, box.height))
+            guard relative > 0.25 && relative < 0.8 else { break }
+            bar.include(x: x, y: top); bar.include(x: x, y: bottom)
+            x += 1
+        }
+        let length = Double(x - box.minX)
+        guard length >= 0.25 * h, length <= 0.9 * h, Double(box.maxX - x) >= 0.3 * h else { return nil }
+        return bar
+    }
+
+    /// Top and bottom of the digits next to `box`: the nearest digit on each side,
+    /// averaged (a rotated line's band drifts from one end to the other, so the line's
+    /// median band misplaces a minus at its start).
+    static func band(around box: BoundingBox, digits: [BoundingBox]) -> (top: Double, bottom: Double) {
+        let left = digits.filter { $0.centerX <= box.centerX }.max { $0.centerX < $1.centerX }
+        let right = digits.filter { $0.centerX > box.centerX }.min { $0.centerX < $1.centerX }
+        let near = [left, right].compactMap { $0 }
+        guard !near.isEmpty else { return (Double(box.minY), Double(box.maxY)) }
+        return (near.map { Double($0.minY) }.reduce(0, +) / Double(near.count),
+                near.map { Double($0.maxY) }.reduce(0, +) / Double(near.count))
+    }
+
     /// Point, comma or minus by size and position in the line (top...bottom of the digits).
     static func separatorKind(_ box: BoundingBox, top: Double, bottom: Double, lineHeight h: Double) -> SeparatorKind? {
         let (w, ht) = (Double(box.width), Double(box.height))
@@ -283,8 +398,16 @@ public struct Segmenter: Sendable {
         if w >= 0.25 * h && ht <= 0.3 * h && w >= 1.8 * ht && relative > 0.25 && relative < 0.8 { return .minus }
         guard w <= 0.45 * h, ht <= 0.5 * h, relative > 0.6 else { return nil }
         let belowBaseline = Double(box.maxY) > bottom + 0.08 * h
-        if ht >= 1.4 * w && belowBaseline || ht >= 2 * w { return .comma }
-        if w >= 0.04 * h || ht >= 0.04 * h { return .point }
+        // A pen's point is about round; a comma is a point with a tail, so it is taller
+        // than wide (synthetic numbers, seeds 7 and 8: points at most 1.0 times as tall
+        // as wide, commas at least 1.2 times, and a quarter of the line's height or more).
+        if ht >= 1.15 * w && ht >= 0.2 * h || ht >= 1.4 * w && belowBaseline || ht >= 2 * w {
+            // A hairline sliver (a ruled line's end, a torn stroke) is no comma: commas
+            // were at least 0.13 digit heights wide.
+            return w >= 0.08 * h ? .comma : nil
+        }
+        // Nor is a flat sliver a point: points were at least 0.75 times as tall as wide.
+        if (w >= 0.04 * h || ht >= 0.04 * h) && ht >= 0.55 * w { return .point }
         return nil
     }
 
@@ -311,6 +434,7 @@ public struct Segmenter: Sendable {
         /// heights) or only against its 98th percentile (a line that may well be one wide
         /// digit, perhaps in pieces).
         var strictWidth = true
+        var widthWeight = 1.0
         var inputIndex = -1
     }
 
@@ -337,7 +461,7 @@ public struct Segmenter: Sendable {
                     let row = probabilities[cand.inputIndex]
                     let aspect = Double(cand.region.width) / Double(max(1, cand.region.height))
                     fit = row.indices.map {
-                        log(Double(max(row[$0], 1e-6))) + Segmenter.widthFit(digit: $0, aspect: aspect, strict: cand.strictWidth)
+                        log(Double(max(row[$0], 1e-6))) + cand.widthWeight * Segmenter.widthFit(digit: $0, aspect: aspect, strict: cand.strictWidth)
                     }.max()!
                 }
                 let score = best[cand.first] + fit + cand.prior
@@ -369,7 +493,7 @@ public struct Segmenter: Sendable {
         let h = layout.height
         var pieces: [Piece] = []
         for (a, atom) in layout.atoms.enumerated() {
-            let columns = Double(atom.box.width) > 0.8 * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
+            let columns = Double(atom.box.width) > cutWidth * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
             let rows = atom.box.height
             var left = [Int](repeating: atom.box.minX, count: rows)
             var leftCost = 0.0
@@ -384,7 +508,7 @@ public struct Segmenter: Sendable {
                     // A cut through a thin bridge (touching digits) is cheap; through two
                     // strokes (the middle of a 0) dear.
                     let crossed = Double(ink(on: path, of: atom, labels: labels))
-                    leftCost = cutPenalty * min(2, max(0.3, crossed / stroke))
+                    leftCost = cutPenalty * min(maxCutFactor, max(0.3, crossed / stroke))
                 }
             }
         }
@@ -394,6 +518,20 @@ public struct Segmenter: Sendable {
         let digitWidth = narrow.count < 2 ? Double.infinity : max(0.35 * h, narrow[narrow.count / 2])
         // Narrower than 1.6 digit heights, the whole line may be a single wide digit.
         let lineWidth = Double(layout.atoms.reduce(BoundingBox.empty) { $0.union($1.box) }.width)
+        // Whether two atoms' inks come within a few pixels (a broken stroke) or stand
+        // apart (neighbouring digits whose boxes overlap through slant).
+        let reach = max(2, Int(inkReach * h))
+        var touching: [Int: Bool] = [:]
+        func inkTouches(_ a: Int, _ b: Int) -> Bool {
+            let key = min(a, b) * layout.atoms.count + max(a, b)
+            if let known = touching[key] { return known }
+            let (small, other) = layout.atoms[a].area <= layout.atoms[b].area ? (layout.atoms[a], layout.atoms[b]) : (layout.atoms[b], layout.atoms[a])
+            let near = small.labels.contains { l in
+                other.labels.contains { o in Segmenter.within(reach, of: o, from: labels.components[Int(l) - 1], labels: labels) }
+            }
+            touching[key] = near
+            return near
+        }
         var candidates: [Candidate] = []
         for (i, piece) in pieces.enumerated() where Double(piece.region.height) < 0.5 * h {
             candidates.append(Candidate(first: i, end: i + 1, parts: [], region: piece.region, prior: -skipCost, skip: true))
@@ -402,6 +540,7 @@ public struct Segmenter: Sendable {
             var region = BoundingBox.empty
             var atomsUsed: [Int] = []
             var widestGap = 0.0
+            var apart = false
             for end in (first + 1)...min(pieces.count, first + 4) {
                 let piece = pieces[end - 1]
                 if end > first + 1 {
@@ -411,6 +550,7 @@ public struct Segmenter: Sendable {
                         let gap = Double(piece.region.minX - previous.region.maxX)
                         if gap > joinGap * h { break }
                         widestGap = max(widestGap, gap)
+                        if !inkTouches(previous.atom, piece.atom) { apart = true }
                     }
                 }
                 region = region.union(piece.region)
@@ -420,13 +560,15 @@ public struct Segmenter: Sendable {
                 // Geometry: wider than a digit (absolutely, and than this line's digits) or
                 // much lower than the line costs.
                 // (Each class's own width is judged in `widthFit`.)
-                var prior = -3 * max(0, width / digitWidth - 1.4)
+                var prior = -wideSlope * max(0, width / digitWidth - wideRatio)
                 // Lower than the line's digits (which vary by ±10% or so) costs steeply.
                 prior -= 8 * max(0, 0.7 - Double(region.height) / h)
                 // Pieces of several blobs that overlap or nearly touch are likely one broken
                 // digit: a bonus up to `joinBonus`, fading to nothing at a gap of 0.12 digit
                 // heights (separate digits are written 0.1-0.4 heights apart).
-                if atomsUsed.count > 1 {
+                if atomsUsed.count > 1 && apart {
+                    prior -= apartPenalty
+                } else if atomsUsed.count > 1 {
                     prior += joinBonus * min(1, max(0, 1 - widestGap / (0.12 * h)))
                 }
                 // Every cut through a blob costs `cutPenalty`, half on each side: a split
@@ -434,7 +576,8 @@ public struct Segmenter: Sendable {
                 if first > 0 && pieces[first - 1].atom == pieces[first].atom { prior -= pieces[first].leftCutCost / 2 }
                 if end < pieces.count && pieces[end].atom == pieces[end - 1].atom { prior -= pieces[end].leftCutCost / 2 }
                 candidates.append(Candidate(first: first, end: end, parts: pieces[first..<end].map(\.part),
-                                            region: region, prior: prior, strictWidth: lineWidth > 1.6 * h))
+                                            region: region, prior: prior, strictWidth: strictWidths && lineWidth > 1.6 * h,
+                                            widthWeight: widthWeight))
             }
         }
         return Plan(layout: layout, pieces: pieces, candidates: candidates)

@@ -110,6 +110,26 @@ struct NumberReaderTests {
         }
     }
 
+    @Test("A 28x28 digit in two pieces is still one digit")
+    func brokenCell() {
+        // Cut each fixture digit with a blank column through its middle: as a cell, the
+        // image holds one digit however many pieces its ink falls into.
+        for d in 0..<10 {
+            var cell = f.digit(d)
+            for y in 0..<28 { cell[y * 28 + 14] = 0 }
+            let raster = Raster(width: 28, height: 28, channels: 1, pixels: cell.map { UInt8(($0 * 255).rounded()) })
+            let result = f.reader.read(raster: raster, name: "cell")
+            #expect(result.lines.count == 1 && result.lines[0].digits.count == 1, "\(d) read \(result.text)")
+        }
+    }
+
+    @Test("Small digits read right", arguments: [14, 18])
+    func small(_ height: Int) {
+        let number = "40721"
+        let result = f.reader.read(raster: f.page(number, height: height, gap: 4), name: "small")
+        #expect(result.lines.first?.digits.map { String($0.digit) }.joined() == number, "read \(result.text)")
+    }
+
     @Test("A decimal number keeps its point apart from the digits")
     func decimal() {
         var raster = f.page("185", height: 60, gap: 30)

@@ -95,6 +95,58 @@ struct SegmentationTests {
         #expect(line.separators.map(\.digitsBefore) == [0, 1, 2])
     }
 
+    @Test("A point under a digit's corner stays a separator; a point with a tail is a comma")
+    func separatorsCloseToDigits() {
+        // "0.0,0": the point sits 4 px below the first ring's lower right corner, in its
+        // columns (as under a slanting digit); the comma is a dot with a short tail that
+        // does not reach below the baseline.
+        var page = Page(width: 260, height: 100)
+        page.ring(50, 20, 26, 50)
+        page.rect(70, 74, 6, 6)
+        page.ring(95, 20, 26, 50)
+        page.rect(133, 60, 6, 10)
+        page.ring(150, 20, 26, 50)
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        guard let line = lines.first else { return }
+        #expect(line.digits.map(\.box.width) == [26, 26, 26])
+        #expect(line.separators.map(\.kind) == [.point, .comma])
+        #expect(line.separators.map(\.digitsBefore) == [1, 2])
+    }
+
+    @Test("A minus at the start of a sloping line is a minus")
+    func minusOnSlope() {
+        // The line falls 12 px a digit: the line's median band sits two digits lower than
+        // the first digit, beside which the minus is written at mid-height.
+        var page = Page(width: 240, height: 130)
+        page.rect(8, 43, 22, 5)
+        for i in 0..<4 { page.ring(40 + 40 * i, 20 + 12 * i, 26, 50) }
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        #expect(lines.first?.digits.count == 4)
+        #expect(lines.first?.separators.map(\.kind) == [.minus])
+    }
+
+    @Test("A minus touching the first digit is split off as a minus")
+    func touchingMinus() {
+        var page = Page(width: 200, height: 100)
+        page.rect(14, 43, 30, 5)                                // runs into the first ring
+        for i in 0..<3 { page.ring(42 + 45 * i, 20, 26, 50) }
+        let line = segment(page.image).first
+        #expect(line?.separators.map(\.kind) == [.minus])
+        #expect(line?.digits.map(\.box.minX) == [42, 87, 132])
+    }
+
+    @Test("A flat sliver on the baseline is not a point")
+    func sliver() {
+        var page = Page(width: 200, height: 100)
+        for i in 0..<3 { page.ring(30 + 50 * i, 20, 26, 50) }
+        page.rect(60, 66, 12, 2)                                // between the first two digits
+        let line = segment(page.image).first
+        #expect(line?.digits.count == 3)
+        #expect(line?.separators.isEmpty == true)
+    }
+
     @Test("Light ink on a dark ground gives the same digits")
     func polarity() {
         var page = Page(width: 200, height: 90)
@@ -168,6 +220,17 @@ struct LineRemovalTests {
         }
         let boxes = segment(page.image).first?.digits.map(\.box) ?? []
         #expect(boxes == (0..<4).map { BoundingBox(minX: 37 + 60 * $0, minY: 35, maxX: 63 + 60 * $0, maxY: 85) })
+    }
+
+    @Test("A heavy box around the number and a tall bar beside it are not digits")
+    func heavyBox() {
+        // Strokes 8 px thick: too thick for the line removal, which looks for thin runs.
+        var page = Page(width: 300, height: 140)
+        page.ring(20, 15, 170, 110, t: 8)                      // the box
+        for i in 0..<3 { page.ring(45 + 45 * i, 45, 26, 50) }  // three digits inside
+        page.rect(230, 20, 8, 100)                             // a bar twice their height
+        let boxes = segment(page.image).flatMap { $0.digits.map(\.box) }
+        #expect(boxes == (0..<3).map { BoundingBox(minX: 45 + 45 * $0, minY: 45, maxX: 71 + 45 * $0, maxY: 95) })
     }
 }
 
