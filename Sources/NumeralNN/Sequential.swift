@@ -12,6 +12,14 @@ public struct Sequential: Layer {
         self.architecture = architecture
         layers = architecture.layers.map { $0.makeLayer(using: &rng) }
         if !layers.isEmpty { layers[0].markAsInputLayer() }
+        // conv → ReLU: the convolution applies the ReLU in its primitive, and the ReLU layer
+        // only keeps the mask for backward (saves a pass over the largest activations).
+        for i in layers.indices.dropLast() {
+            guard var relu = layers[i + 1] as? Activation, relu.kind == .relu, !relu.isFused,
+                  layers[i].fuseFollowingReLU() else { continue }
+            relu.markAsFused()
+            layers[i + 1] = relu
+        }
     }
 
     public var spec: LayerSpec { preconditionFailure("Sequential is described by its Architecture") }

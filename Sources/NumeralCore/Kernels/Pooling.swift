@@ -34,6 +34,23 @@ extension Kernels {
                 forEachSampleChunk(g.batch * g.channels) { planes in
                     for p in planes {
                         let inBase = p * g.height * g.width, outBase = p * oh * ow
+                        if g.size == 2 && g.stride == 2 {
+                            // The common 2×2/2 window unrolled: same comparisons in the same order.
+                            for oy in 0..<oh {
+                                let top = inBase + 2 * oy * g.width, out = outBase + oy * ow
+                                for ox in 0..<ow {
+                                    let i0 = top + 2 * ox, i2 = i0 + g.width
+                                    var best = -Float.infinity, bestIndex = i0
+                                    if x[i0] > best { best = x[i0] }
+                                    if x[i0 + 1] > best { best = x[i0 + 1]; bestIndex = i0 + 1 }
+                                    if x[i2] > best { best = x[i2]; bestIndex = i2 }
+                                    if x[i2 + 1] > best { best = x[i2 + 1]; bestIndex = i2 + 1 }
+                                    y[out + ox] = best
+                                    am[out + ox] = Int32(bestIndex)
+                                }
+                            }
+                            continue
+                        }
                         for oy in 0..<oh { for ox in 0..<ow {
                             var best = -Float.infinity, bestIndex = inBase + oy * g.stride * g.width + ox * g.stride
                             for ky in 0..<g.size {
@@ -56,9 +73,11 @@ extension Kernels {
     public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int) -> [Float] {
         precondition(outputGradient.count == argmax.count, "maxPool backward: \(outputGradient.count) vs \(argmax.count)")
         var dx = [Float](repeating: 0, count: inputCount)
-        dx.withUnsafeMutableBufferPointer { dx in
-            for (i, j) in argmax.enumerated() { dx[Int(j)] += outputGradient[i] }
-        }
+        dx.withUnsafeMutableBufferPointer { dx in outputGradient.withUnsafeBufferPointer { dy in
+            argmax.withUnsafeBufferPointer { am in
+                for i in am.indices { dx[Int(am[i])] += dy[i] }
+            }
+        } }
         return dx
     }
 
