@@ -10,6 +10,9 @@ public struct Activation: Layer {
     /// Set by `Sequential` when the layer before applies this ReLU itself: forward passes
     /// its input through, backward still masks the gradient.
     public private(set) var isFused = false
+    /// Set by `Sequential` when a max pooling follows and applies this ReLU's mask in its
+    /// backward: backward passes the gradient through.
+    public private(set) var leavesMaskToPooling = false
 
     public init(_ kind: Kind) { self.kind = kind }
 
@@ -24,6 +27,11 @@ public struct Activation: Layer {
     mutating func markAsFused() {
         precondition(kind == .relu, "only ReLU fuses into the layer before, not \(kind)")
         isFused = true
+    }
+
+    mutating func leaveMaskToPooling() {
+        precondition(kind == .relu, "only ReLU's mask moves into max pooling, not \(kind)")
+        leavesMaskToPooling = true
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
@@ -45,6 +53,7 @@ public struct Activation: Layer {
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         guard let y = cachedOutput else { preconditionFailure("\(kind).backward called before forward") }
         precondition(outputGradient.shape == y.shape, "\(kind) backward: \(outputGradient.shape) vs \(y.shape)")
+        if leavesMaskToPooling { return outputGradient }
         let dy = outputGradient.scalars
         let dx: [Float] = switch kind {
         case .relu: Kernels.reluBackward(outputGradient: dy, output: y.scalars)

@@ -20,6 +20,16 @@ public struct Sequential: Layer {
             relu.markAsFused()
             layers[i + 1] = relu
         }
+        // ReLU → max pooling: only window maxima get a gradient, so the pooling's backward
+        // drops those whose max was not positive and the ReLU skips its pass.
+        for i in layers.indices.dropLast() {
+            guard var relu = layers[i] as? Activation, relu.kind == .relu, !relu.leavesMaskToPooling,
+                  var pool = layers[i + 1] as? MaxPool2D else { continue }
+            relu.leaveMaskToPooling()
+            pool.takeOverReLUMask()
+            layers[i] = relu
+            layers[i + 1] = pool
+        }
     }
 
     public var spec: LayerSpec { preconditionFailure("Sequential is described by its Architecture") }

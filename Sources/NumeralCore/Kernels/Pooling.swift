@@ -70,12 +70,25 @@ extension Kernels {
     }
 
     /// Routes each output gradient to the input element that won the forward max.
-    public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int) -> [Float] {
+    ///
+    /// With `output` (the forward's result), gradients of windows whose max was not positive
+    /// are dropped: that is the backward of a ReLU in front of the pooling (max and ReLU
+    /// commute, and every input that receives a gradient is a window's max), done here so
+    /// the ReLU layer can skip its own pass.
+    public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int,
+                                         maskingNonPositive output: [Float]? = nil) -> [Float] {
         precondition(outputGradient.count == argmax.count, "maxPool backward: \(outputGradient.count) vs \(argmax.count)")
+        precondition(output == nil || output!.count == argmax.count, "maxPool backward: output has \(output!.count) scalars")
         var dx = [Float](repeating: 0, count: inputCount)
         dx.withUnsafeMutableBufferPointer { dx in outputGradient.withUnsafeBufferPointer { dy in
             argmax.withUnsafeBufferPointer { am in
-                for i in am.indices { dx[Int(am[i])] += dy[i] }
+                if let output {
+                    output.withUnsafeBufferPointer { y in
+                        for i in am.indices where y[i] > 0 { dx[Int(am[i])] += dy[i] }
+                    }
+                } else {
+                    for i in am.indices { dx[Int(am[i])] += dy[i] }
+                }
             }
         } }
         return dx
