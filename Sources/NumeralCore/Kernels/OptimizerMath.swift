@@ -1,3 +1,4 @@
+import CNumeralSIMD
 import Foundation
 
 /// Hyper-parameters of one Adam step, with the bias corrections for step t already computed.
@@ -18,6 +19,9 @@ public struct AdamStep: Sendable {
 }
 
 extension Kernels {
+    /// Whether the AVX-512 loops in CNumeralSIMD can run on this CPU.
+    static let hasAVX512F = numeral_has_avx512f() != 0
+
     /// One Adam/AdamW update of `weights` in place. `moments` holds the first moments then
     /// the second moments (2 × count).
     ///
@@ -35,7 +39,8 @@ extension Kernels {
                 // the scalar tail (so the results are identical), but the square roots and
                 // divisions pipeline instead of running one by one.
                 typealias V = SIMD8<Float>
-                var i = 0
+                var i = hasAVX512F ? Int(numeral_adam_avx512(w, g, m, v, Int64(n), s.learningRate, b1, b2, c1, c2,
+                                                             s.epsilon, s.l2, decay)) : 0
                 while i + 8 <= n {
                     let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self) + s.l2 * UnsafeRawPointer(w + i).loadUnaligned(as: V.self)
                     let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + (1 - b1) * gi
