@@ -39,6 +39,9 @@ import TestSupport
                        kernelHeight: 3, kernelWidth: 3),
         Conv2DGeometry(batch: 5, inputChannels: 32, height: 10, width: 10, outputChannels: 64,
                        kernelHeight: 3, kernelWidth: 3),
+        // Winograd (3×3, stride 1, ≥ 16 input channels) with same padding and an odd tile count.
+        Conv2DGeometry(batch: 3, inputChannels: 16, height: 9, width: 7, outputChannels: 16,
+                       kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
     ]
 
     struct Operands {

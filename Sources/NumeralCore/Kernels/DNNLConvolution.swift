@@ -15,13 +15,16 @@ import Foundation
 final class DNNLPrimitive: @unchecked Sendable {
     let descriptor: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
-    /// Forward descriptor a backward primitive was created against (kept alive with it).
-    private let hint: dnnl_primitive_desc_t?
+    /// Forward primitive a backward primitive was created against (kept alive with it).
+    private let hint: DNNLPrimitive?
     let scratchpadBytes: Int
 
-    init(operation: UnsafeRawPointer, attributes: dnnl_primitive_attr_t?, hint: dnnl_primitive_desc_t?, _ what: String) {
+    /// Nil when oneDNN has no implementation for this operation on this CPU.
+    init?(operation: UnsafeRawPointer, attributes: dnnl_primitive_attr_t?, hint: DNNLPrimitive?, _ what: String) {
         var pd: dnnl_primitive_desc_t?
-        DNNL.check(dnnl_primitive_desc_create(&pd, operation, attributes, DNNL.engine, hint), what)
+        let status = dnnl_primitive_desc_create(&pd, operation, attributes, DNNL.engine, hint?.descriptor)
+        if status == dnnl_unimplemented { return nil }
+        DNNL.check(status, what)
         descriptor = pd!
         var p: dnnl_primitive_t?
         DNNL.check(dnnl_primitive_create(&p, descriptor), what)
@@ -33,7 +36,6 @@ final class DNNLPrimitive: @unchecked Sendable {
     deinit {
         dnnl_primitive_destroy(primitive)
         dnnl_primitive_desc_destroy(descriptor)
-        if let hint { dnnl_primitive_desc_destroy(hint) }
     }
 
     func layout(_ query: dnnl_query_t) -> dnnl_memory_desc_t {
@@ -152,6 +154,14 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Samples per primitive call.
     static let chunkSize = 16
 
+    /// Winograd F(4×4, 3×3) (oneDNN's jit_wino_4x3 on AVX-512) needs about 2.25× fewer
+    /// multiplications for 3×3, stride-1 convolutions. It pays off once there are enough
+    /// input channels: measured on the CNN, its 32→64 layer ran about 3× (forward) and 2×
+    /// (backward) faster, while its 1→32 layer ran slower than the direct kernel.
+    static func prefersWinograd(_ g: Conv2DGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.inputChannels >= 16
+    }
+
     enum Pass: Hashable { case forward(relu: Bool), backwardData, backwardWeights }
     struct Key: Hashable { var geometry: Conv2DGeometry; var pass: Pass }
 
@@ -188,9 +198,16 @@ final class DNNLConvolution: @unchecked Sendable {
         // Scratchpads are passed per call, so one primitive can run on several threads at once.
         DNNL.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "scratchpad mode")
 
-        func forwardDescriptor(relu: Bool, attributes: dnnl_primitive_attr_t?) -> DNNLPrimitive {
+        // Winograd where it pays (falling back when oneDNN has no such kernel here), else direct.
+        let algorithms = Self.prefersWinograd(g) ? [dnnl_convolution_winograd, dnnl_convolution_direct]
+                                                 : [dnnl_convolution_direct]
+        func firstImplemented(_ make: (dnnl_alg_kind_t) -> DNNLPrimitive?) -> DNNLPrimitive {
+            for algorithm in algorithms { if let p = make(algorithm) { return p } }
+            preconditionFailure("oneDNN has no convolution for \(g) \(pass)")
+        }
+        func forwardDescriptor(_ algorithm: dnnl_alg_kind_t, attributes: dnnl_primitive_attr_t?) -> DNNLPrimitive? {
             var d = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
+            DNNL.check(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, algorithm,
                                                           &srcAny, &weightsAny, &biasPlain, &dstAny,
                                                           strides, padding, padding), "conv forward \(g)")
             return withUnsafePointer(to: &d) { DNNLPrimitive(operation: $0, attributes: attributes, hint: nil, "conv forward \(g)") }
@@ -205,29 +222,33 @@ final class DNNLConvolution: @unchecked Sendable {
                 DNNL.check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "set post-ops")
                 dnnl_post_ops_destroy(postOps)
             }
-            primitive = forwardDescriptor(relu: relu, attributes: attributes)
+            primitive = firstImplemented { forwardDescriptor($0, attributes: attributes) }
             ports = [DNNLLayoutPair(user: userSrc, primitive: primitive.layout(dnnl_query_src_md), isInput: true),
                      DNNLLayoutPair(user: userWeights, primitive: primitive.layout(dnnl_query_weights_md), isInput: true),
                      DNNLLayoutPair(user: userDst, primitive: primitive.layout(dnnl_query_dst_md), isInput: false)]
         case .backwardData:
-            let hint = forwardDescriptor(relu: false, attributes: nil)
-            var d = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &srcAny, &weightsAny,
-                                                                &dstAny, strides, padding, padding), "conv backward data \(g)")
-            primitive = withUnsafePointer(to: &d) {
-                DNNLPrimitive(operation: $0, attributes: attributes, hint: Self.retained(hint), "conv backward data \(g)")
+            primitive = firstImplemented { algorithm in
+                guard let hint = forwardDescriptor(algorithm, attributes: nil) else { return nil }
+                var d = dnnl_convolution_desc_t()
+                DNNL.check(dnnl_convolution_backward_data_desc_init(&d, algorithm, &srcAny, &weightsAny,
+                                                                    &dstAny, strides, padding, padding), "conv backward data \(g)")
+                return withUnsafePointer(to: &d) {
+                    DNNLPrimitive(operation: $0, attributes: attributes, hint: hint, "conv backward data \(g)")
+                }
             }
             ports = [DNNLLayoutPair(user: userDst, primitive: primitive.layout(dnnl_query_diff_dst_md), isInput: true),
                      DNNLLayoutPair(user: userWeights, primitive: primitive.layout(dnnl_query_weights_md), isInput: true),
                      DNNLLayoutPair(user: userSrc, primitive: primitive.layout(dnnl_query_diff_src_md), isInput: false)]
         case .backwardWeights:
-            let hint = forwardDescriptor(relu: false, attributes: nil)
-            var d = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &srcAny, &weightsAny,
-                                                                   &biasPlain, &dstAny, strides, padding, padding),
-                       "conv backward weights \(g)")
-            primitive = withUnsafePointer(to: &d) {
-                DNNLPrimitive(operation: $0, attributes: attributes, hint: Self.retained(hint), "conv backward weights \(g)")
+            primitive = firstImplemented { algorithm in
+                guard let hint = forwardDescriptor(algorithm, attributes: nil) else { return nil }
+                var d = dnnl_convolution_desc_t()
+                DNNL.check(dnnl_convolution_backward_weights_desc_init(&d, algorithm, &srcAny, &weightsAny,
+                                                                       &biasPlain, &dstAny, strides, padding, padding),
+                           "conv backward weights \(g)")
+                return withUnsafePointer(to: &d) {
+                    DNNLPrimitive(operation: $0, attributes: attributes, hint: hint, "conv backward weights \(g)")
+                }
             }
             ports = [DNNLLayoutPair(user: userSrc, primitive: primitive.layout(dnnl_query_src_md), isInput: true),
                      DNNLLayoutPair(user: userDst, primitive: primitive.layout(dnnl_query_diff_dst_md), isInput: true),
@@ -235,12 +256,6 @@ final class DNNLConvolution: @unchecked Sendable {
         }
     }
 
-    /// Hints live as long as the backward primitive; they are kept in a side table.
-    nonisolated(unsafe) private static var hints: [DNNLPrimitive] = []
-    private static func retained(_ p: DNNLPrimitive) -> dnnl_primitive_desc_t? {
-        hints.append(p)  // called under `lock`
-        return p.descriptor
-    }
 }
 
 extension Kernels {
