@@ -39,6 +39,12 @@ import TestSupport
         let plain = Kernels.maxPool2DBackward(outputGradient: dy, argmax: argmax, inputCount: y.count)
         #expect(masked == Kernels.reluBackwardReference(outputGradient: plain, output: y),
                 "masked maxPool backward \(g.inputShape) size \(g.size) stride \(g.stride)")
+        // Both against the plain reference.
+        #expect(plain == Kernels.maxPool2DBackwardReference(outputGradient: dy, argmax: argmax, inputCount: y.count),
+                "maxPool backward \(g.inputShape) size \(g.size) stride \(g.stride)")
+        #expect(masked == Kernels.maxPool2DBackwardReference(outputGradient: dy, argmax: argmax, inputCount: y.count,
+                                                             maskingNonPositive: output),
+                "masked maxPool backward vs reference \(g.inputShape) size \(g.size) stride \(g.stride)")
     }
 
     @Test func backwardRoutesToTheWinner() {

@@ -342,8 +342,11 @@ extension Kernels {
                     // Weights: dW_chunk and dB_chunk, then added into this worker's partial sums.
                     let bw = DNNLConvolution.get(cg, .backwardWeights)
                     let (srcPort, dyPort, dwPort) = (bw.ports[0], bw.ports[1], bw.ports[2])
+                    // Data: dx_chunk = conv_transpose(dy_chunk, W).
+                    let bd = dx == nil ? nil : DNNLConvolution.get(cg, .backwardData)
+                    let dataBytes = bd.map { $0.ports[0].bytes + $0.ports[1].bytes + $0.ports[2].bytes + $0.primitive.scratchpadBytes } ?? 0
                     let bytes = srcPort.bytes + dyPort.bytes + 2 * dwPort.bytes + oc * 4 + bw.primitive.scratchpadBytes
-                    DNNL.withBuffer(bytes: bytes) { scratch in
+                    DNNL.withBuffer(bytes: bytes + dataBytes) { scratch in
                         let srcScratch = scratch, dyScratch = srcScratch + srcPort.bytes
                         let dwScratch = dyScratch + dyPort.bytes, dwUser = dwScratch + dwPort.bytes
                         let dbScratch = dwUser + dwPort.bytes, pad = dbScratch + oc * 4
@@ -360,21 +363,21 @@ extension Kernels {
                                                   dbScratch.assumingMemoryBound(to: Float.self))
                         for i in 0..<weightCount { sums[i] += dwChunk[i] }
                         for i in 0..<oc { sums[weightCount + i] += dbChunk[i] }
-                    }
-                    guard let dx else { return }
-                    // Data: dx_chunk = conv_transpose(dy_chunk, W).
-                    let bd = DNNLConvolution.get(cg, .backwardData)
-                    let (ddPort, wPort, dsPort) = (bd.ports[0], bd.ports[1], bd.ports[2])
-                    DNNL.withBuffer(bytes: ddPort.bytes + wPort.bytes + dsPort.bytes + bd.primitive.scratchpadBytes) { scratch in
-                        let ddScratch = scratch, wScratch = ddScratch + ddPort.bytes
-                        let dsScratch = wScratch + wPort.bytes, pad = dsScratch + dsPort.bytes
-                        let diffDst = DNNL.input(ddPort, userDY, scratch: ddScratch, stream)
+
+                        guard let dx, let bd else { return }
+                        let (ddPort, wPort, dsPort) = (bd.ports[0], bd.ports[1], bd.ports[2])
+                        let ddScratch = scratch + bytes, wScratch = ddScratch + ddPort.bytes
+                        let dsScratch = wScratch + wPort.bytes, dataPad = dsScratch + dsPort.bytes
+                        // dy in the layout both primitives want is reordered once.
+                        var (dyLayout, ddLayout) = (dyPort.primitive, ddPort.primitive)
+                        let dataDiffDst = dnnl_memory_desc_equal(&dyLayout, &ddLayout) != 0
+                            ? diffDst : DNNL.input(ddPort, userDY, scratch: ddScratch, stream)
                         let wt = DNNL.input(wPort, w, scratch: wScratch, stream)
                         let userDX = dx + chunk.lowerBound * inputSample * 4
                         let ds = DNNL.outputBuffer(dsPort, userDX, scratch: dsScratch)
                         DNNL.execute(bd.primitive.primitive, stream, [
-                            (DNNL_ARG_DIFF_DST, ddPort.primitive, diffDst), (DNNL_ARG_WEIGHTS, wPort.primitive, wt),
-                            (DNNL_ARG_DIFF_SRC, dsPort.primitive, ds), (DNNL_ARG_SCRATCHPAD, bd.scratchpadLayout, pad)])
+                            (DNNL_ARG_DIFF_DST, ddPort.primitive, dataDiffDst), (DNNL_ARG_WEIGHTS, wPort.primitive, wt),
+                            (DNNL_ARG_DIFF_SRC, dsPort.primitive, ds), (DNNL_ARG_SCRATCHPAD, bd.scratchpadLayout, dataPad)])
                         DNNL.finishOutput(dsPort, ds, userDX, stream)
                     }
                 }

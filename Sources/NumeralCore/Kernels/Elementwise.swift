@@ -66,14 +66,17 @@ extension Kernels {
         let n = x.count
         var y = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
         var mask = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
-        var rng = SplitMix64(seed: seed)
         x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { y in mask.withUnsafeMutableBufferPointer { m in
             guard let x = x.baseAddress, let y = y.baseAddress, let m = m.baseAddress else { return }
-            // One generator stream, so the draws stay in element order (single thread).
-            for i in 0..<n {
-                let keep: Float = rng.next() < threshold ? scale : 0
-                m[i] = keep
-                y[i] = x[i] * keep
+            forEachElementRange(n) { r in
+                // SplitMix64's k-th draw depends only on seed + k·γ, so a worker starting at
+                // element s jumps there directly: the same draws as one sequential stream.
+                var rng = SplitMix64(seed: seed &+ UInt64(r.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
+                for i in r {
+                    let keep: Float = rng.next() < threshold ? scale : 0
+                    m[i] = keep
+                    y[i] = x[i] * keep
+                }
             }
         } } }
         return (y, mask)

@@ -94,6 +94,14 @@ extension Kernels {
         return dx
     }
 
+    /// Scatter-add backward written as plainly as possible, same contract as `maxPool2DBackward`.
+    public static func maxPool2DBackwardReference(outputGradient: [Float], argmax: [Int32], inputCount: Int,
+                                                  maskingNonPositive output: [Float]? = nil) -> [Float] {
+        var dx = [Float](repeating: 0, count: inputCount)
+        for i in argmax.indices where output == nil || output![i] > 0 { dx[Int(argmax[i])] += outputGradient[i] }
+        return dx
+    }
+
     /// Plain-loop max pooling, same contract as `maxPool2DForward`.
     public static func maxPool2DForwardReference(input: [Float], geometry g: Pool2DGeometry) -> (output: [Float], argmax: [Int32]) {
         var output: [Float] = [], argmax: [Int32] = []
