@@ -35,16 +35,17 @@ extension Kernels {
                     for p in planes {
                         let inBase = p * g.height * g.width, outBase = p * oh * ow
                         if g.size == 2 && g.stride == 2 {
-                            // The common 2×2/2 window unrolled: same comparisons in the same order.
+                            // The common 2×2/2 window unrolled: same comparisons in the same order,
+                            // as selects rather than branches (which window element wins is random).
                             for oy in 0..<oh {
                                 let top = inBase + 2 * oy * g.width, out = outBase + oy * ow
                                 for ox in 0..<ow {
                                     let i0 = top + 2 * ox, i2 = i0 + g.width
-                                    var best = -Float.infinity, bestIndex = i0
-                                    if x[i0] > best { best = x[i0] }
-                                    if x[i0 + 1] > best { best = x[i0 + 1]; bestIndex = i0 + 1 }
-                                    if x[i2] > best { best = x[i2]; bestIndex = i2 }
-                                    if x[i2 + 1] > best { best = x[i2 + 1]; bestIndex = i2 + 1 }
+                                    let (a, b, c, d) = (x[i0], x[i0 + 1], x[i2], x[i2 + 1])
+                                    var best = a > -Float.infinity ? a : -Float.infinity, bestIndex = i0
+                                    bestIndex = b > best ? i0 + 1 : bestIndex; best = b > best ? b : best
+                                    bestIndex = c > best ? i2 : bestIndex; best = c > best ? c : best
+                                    bestIndex = d > best ? i2 + 1 : bestIndex; best = d > best ? d : best
                                     y[out + ox] = best
                                     am[out + ox] = Int32(bestIndex)
                                 }
@@ -84,7 +85,8 @@ extension Kernels {
             argmax.withUnsafeBufferPointer { am in
                 if let output {
                     output.withUnsafeBufferPointer { y in
-                        for i in am.indices where y[i] > 0 { dx[Int(am[i])] += dy[i] }
+                        // A select, not a branch: whether a window's max is positive is random.
+                        for i in am.indices { dx[Int(am[i])] += y[i] > 0 ? dy[i] : 0 }
                     }
                 } else {
                     for i in am.indices { dx[Int(am[i])] += dy[i] }
