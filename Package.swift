@@ -66,7 +66,8 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // MARK: - Implementation details
-        .target(name: "NumeralCore", dependencies: ["CDNNL"], swiftSettings: swiftSettings),
+        .target(name: "NumeralCore", dependencies: ["CDNNL", "CNumeralSIMD"], swiftSettings: swiftSettings),
+        .target(name: "CNumeralSIMD"),
         .target(name: "NumeralNN", dependencies: ["NumeralCore"], swiftSettings: swiftSettings),
         .target(name: "NumeralData", dependencies: ["NumeralCore", "CNumeralZlib", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),

@@ -10,6 +10,8 @@ public struct Conv2D: Layer {
     public let inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int
     private var cachedInput: Tensor?
     private var skipsInputGradient = false
+    /// Applies the following ReLU in the convolution primitive (see `fuseFollowingReLU`).
+    private var fusesReLU = false
 
     /// He-normal weights (std √(2/fanIn), fanIn = inputChannels·k·k), zero bias.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
@@ -41,7 +43,7 @@ public struct Conv2D: Layer {
         let g = geometry(input.shape)
         return Tensor(shape: g.outputShape,
                       scalars: Kernels.conv2DForward(input: input.scalars, weight: weight.value.scalars,
-                                                     bias: bias.value.scalars, geometry: g))
+                                                     bias: bias.value.scalars, geometry: g, relu: fusesReLU))
     }
 
     public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
@@ -65,4 +67,9 @@ public struct Conv2D: Layer {
     }
 
     public mutating func markAsInputLayer() { skipsInputGradient = true }
+
+    public mutating func fuseFollowingReLU() -> Bool {
+        fusesReLU = true
+        return true
+    }
 }

@@ -43,11 +43,16 @@ public protocol Layer: Sendable {
     var spec: LayerSpec { get }
     /// Called on the first layer of a model: its input gradient is never used.
     mutating func markAsInputLayer()
+    /// Asks the layer to apply the ReLU that follows it as part of its own output (oneDNN's
+    /// fused post-op for convolutions). Returns false if it cannot; `Sequential` then leaves
+    /// the ReLU layer as it is.
+    mutating func fuseFollowingReLU() -> Bool
 }
 
 extension Layer {
     public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {}
     public mutating func markAsInputLayer() {}
+    public mutating func fuseFollowingReLU() -> Bool { false }
 
     /// Number of trainable scalars.
     public var parameterCount: Int {

@@ -5,6 +5,9 @@ public struct MaxPool2D: Layer {
     public let size: Int, stride: Int
     private var cachedArgmax: [Int32] = []
     private var cachedInputShape: Shape?
+    private var cachedOutput: [Float] = []
+    /// Set by `Sequential` when a ReLU comes right before: backward applies the ReLU's mask.
+    private(set) var masksForPrecedingReLU = false
 
     public init(size: Int, stride: Int? = nil) {
         self.size = size
@@ -28,14 +31,18 @@ public struct MaxPool2D: Layer {
         let (y, argmax) = Kernels.maxPool2DForward(input: input.scalars, geometry: g)
         cachedArgmax = argmax
         cachedInputShape = input.shape
+        if masksForPrecedingReLU { cachedOutput = y }
         return Tensor(shape: g.outputShape, scalars: y)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         guard let shape = cachedInputShape else { preconditionFailure("MaxPool2D.backward called before forward") }
-        return Tensor(shape: shape, scalars: Kernels.maxPool2DBackward(outputGradient: outputGradient.scalars,
-                                                                       argmax: cachedArgmax, inputCount: shape.count))
+        return Tensor(shape: shape, scalars: Kernels.maxPool2DBackward(
+            outputGradient: outputGradient.scalars, argmax: cachedArgmax, inputCount: shape.count,
+            maskingNonPositive: masksForPrecedingReLU ? cachedOutput : nil))
     }
+
+    mutating func takeOverReLUMask() { masksForPrecedingReLU = true }
 }
 
 /// [batch, d1, d2, …] → [batch, d1·d2·…].

@@ -12,6 +12,24 @@ public struct Sequential: Layer {
         self.architecture = architecture
         layers = architecture.layers.map { $0.makeLayer(using: &rng) }
         if !layers.isEmpty { layers[0].markAsInputLayer() }
+        // conv → ReLU: the convolution applies the ReLU in its primitive, and the ReLU layer
+        // only keeps the mask for backward (saves a pass over the largest activations).
+        for i in layers.indices.dropLast() {
+            guard var relu = layers[i + 1] as? Activation, relu.kind == .relu, !relu.isFused,
+                  layers[i].fuseFollowingReLU() else { continue }
+            relu.markAsFused()
+            layers[i + 1] = relu
+        }
+        // ReLU → max pooling: only window maxima get a gradient, so the pooling's backward
+        // drops those whose max was not positive and the ReLU skips its pass.
+        for i in layers.indices.dropLast() {
+            guard var relu = layers[i] as? Activation, relu.kind == .relu, !relu.leavesMaskToPooling,
+                  var pool = layers[i + 1] as? MaxPool2D else { continue }
+            relu.leaveMaskToPooling()
+            pool.takeOverReLUMask()
+            layers[i] = relu
+            layers[i + 1] = pool
+        }
     }
 
     public var spec: LayerSpec { preconditionFailure("Sequential is described by its Architecture") }

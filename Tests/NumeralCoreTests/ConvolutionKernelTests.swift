@@ -2,7 +2,8 @@ import NumeralCore
 import Testing
 import TestSupport
 
-/// The im2col + GEMM convolution against the direct seven-loop reference.
+/// The oneDNN convolution primitives and the im2col + GEMM convolution against the direct
+/// seven-loop reference.
 @Suite struct ConvolutionKernelTests {
     static let geometries: [Conv2DGeometry] = [
         // LeNet's two convolutions, batch 1 and an odd batch.
@@ -27,6 +28,20 @@ import TestSupport
         // Rectangular kernel.
         Conv2DGeometry(batch: 4, inputChannels: 2, height: 6, width: 7, outputChannels: 3,
                        kernelHeight: 2, kernelWidth: 3, stride: 1, padding: 1),
+        // 7 and 9 channels (not multiples of oneDNN's 16-channel blocks), stride 2 with padding,
+        // a batch spanning several primitive chunks and both workers.
+        Conv2DGeometry(batch: 37, inputChannels: 7, height: 9, width: 11, outputChannels: 9,
+                       kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        Conv2DGeometry(batch: 1, inputChannels: 9, height: 12, width: 12, outputChannels: 7,
+                       kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        // The Keras CNN's channel counts (blocked layouts on AVX-512), odd batches.
+        Conv2DGeometry(batch: 3, inputChannels: 1, height: 28, width: 28, outputChannels: 32,
+                       kernelHeight: 3, kernelWidth: 3),
+        Conv2DGeometry(batch: 5, inputChannels: 32, height: 10, width: 10, outputChannels: 64,
+                       kernelHeight: 3, kernelWidth: 3),
+        // Winograd (3×3, stride 1, ≥ 16 input channels) with same padding and an odd tile count.
+        Conv2DGeometry(batch: 3, inputChannels: 16, height: 9, width: 7, outputChannels: 16,
+                       kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
     ]
 
     struct Operands {
@@ -47,6 +62,16 @@ import TestSupport
         let reference = Kernels.conv2DForwardReference(input: o.input, weight: o.weight, bias: o.bias, geometry: g)
         #expect(fast.count == g.outputShape.count)
         expectClose(fast, reference, tolerance: 1e-4, "conv2DForward \(g)")
+        let im2col = Kernels.conv2DForwardIm2col(input: o.input, weight: o.weight, bias: o.bias, geometry: g)
+        expectClose(im2col, reference, tolerance: 1e-4, "conv2DForwardIm2col \(g)")
+    }
+
+    @Test(arguments: geometries)
+    func fusedReLUMatchesReference(_ g: Conv2DGeometry) {
+        let o = Operands(g, seed: 4)
+        let fast = Kernels.conv2DForward(input: o.input, weight: o.weight, bias: o.bias, geometry: g, relu: true)
+        let reference = Kernels.conv2DForwardReference(input: o.input, weight: o.weight, bias: o.bias, geometry: g)
+        expectClose(fast, reference.map { max($0, 0) }, tolerance: 1e-4, "conv2DForward relu \(g)")
     }
 
     @Test(arguments: geometries, [true, false])
@@ -72,6 +97,13 @@ import TestSupport
         } else {
             #expect(fastDX.isEmpty && referenceDX.isEmpty)
         }
+        var (im2colDW, im2colDB) = (startWeightGradient, startBiasGradient)
+        let im2colDX = Kernels.conv2DBackwardIm2col(input: o.input, weight: o.weight, outputGradient: o.outputGradient,
+                                                    geometry: g, weightGradient: &im2colDW, biasGradient: &im2colDB,
+                                                    needsInputGradient: needsInputGradient)
+        expectClose(im2colDW, referenceDW, tolerance: 1e-4, "conv2DBackwardIm2col weight gradient \(g)")
+        expectClose(im2colDB, referenceDB, tolerance: 1e-4, "conv2DBackwardIm2col bias gradient \(g)")
+        expectClose(im2colDX, referenceDX, tolerance: 1e-4, "conv2DBackwardIm2col input gradient \(g)")
     }
 
     @Test func geometryArithmetic() {

@@ -27,6 +27,26 @@ import TestSupport
         #expect(fast.output.count == g.outputShape.count)
     }
 
+    /// Pooling's backward with the ReLU mask equals ReLU's backward after plain pooling backward.
+    @Test(arguments: geometries)
+    func maskedBackwardEqualsReLUBackward(_ g: Pool2DGeometry) {
+        var rng = SplitMix64(seed: 12)
+        let y = Kernels.relu(Tensor.uniform(shape: g.inputShape, in: -1...1, using: &rng).scalars)
+        let (output, argmax) = Kernels.maxPool2DForward(input: y, geometry: g)
+        let dy = Tensor.uniform(shape: g.outputShape, in: -1...1, using: &rng).scalars
+        let masked = Kernels.maxPool2DBackward(outputGradient: dy, argmax: argmax, inputCount: y.count,
+                                               maskingNonPositive: output)
+        let plain = Kernels.maxPool2DBackward(outputGradient: dy, argmax: argmax, inputCount: y.count)
+        #expect(masked == Kernels.reluBackwardReference(outputGradient: plain, output: y),
+                "masked maxPool backward \(g.inputShape) size \(g.size) stride \(g.stride)")
+        // Both against the plain reference.
+        #expect(plain == Kernels.maxPool2DBackwardReference(outputGradient: dy, argmax: argmax, inputCount: y.count),
+                "maxPool backward \(g.inputShape) size \(g.size) stride \(g.stride)")
+        #expect(masked == Kernels.maxPool2DBackwardReference(outputGradient: dy, argmax: argmax, inputCount: y.count,
+                                                             maskingNonPositive: output),
+                "masked maxPool backward vs reference \(g.inputShape) size \(g.size) stride \(g.stride)")
+    }
+
     @Test func backwardRoutesToTheWinner() {
         let g = Pool2DGeometry(batch: 1, channels: 1, height: 2, width: 4, size: 2, stride: 2)
         // Windows [[1, 5], [3, 2]] and [[0, 4], [7, 7]]: winners at flat indices 1 and 6 (first of the tie).

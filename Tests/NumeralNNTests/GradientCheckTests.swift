@@ -130,4 +130,45 @@ import TestSupport
         // two layers down; much below 1e-3 the Float rounding of the forward pass dominates.
         checkGradients(of: network, input: input, seed: 10, epsilon: 3e-3, checksInput: false)
     }
+
+    /// conv → ReLU → pool → conv → ReLU → dense: with the ReLUs fused into the convolutions'
+    /// primitives and the first ReLU's mask applied by the pooling's backward, the gradients
+    /// equal those of the same network with plain ReLU and pooling layers. (A numeric check
+    /// is unreliable here: ε-steps cross ReLU kinks.)
+    @Test func fusedReLUsGiveTheSameGradients() {
+        var rng = SplitMix64(seed: 11)
+        let architecture = Architecture(name: "tiny-relu", inputShape: [1, 6, 6], layers: [
+            .conv2D(inputChannels: 1, outputChannels: 3, kernelSize: 3, stride: 1, padding: 1), .relu,
+            .maxPool2D(size: 2, stride: 2),
+            .conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1), .relu,
+            .flatten, .dense(inputSize: 36, outputSize: 10),
+        ])
+        var fused = Sequential(architecture, using: &rng)
+        #expect((fused.layers[1] as? Activation)?.isFused == true)
+        #expect((fused.layers[1] as? Activation)?.leavesMaskToPooling == true)
+        #expect((fused.layers[4] as? Activation)?.isFused == true)
+        randomizeParameters(&fused, in: -0.5...0.5, using: &rng)
+        // Same parameters; fresh ReLU and pooling layers that do their own masking. (The
+        // convolutions still apply ReLU, which the plain ReLU layers then leave unchanged.)
+        var plain = fused
+        plain.layers[1] = Activation(.relu)
+        plain.layers[2] = MaxPool2D(size: 2, stride: 2)
+        plain.layers[4] = Activation(.relu)
+        let input = distinctTensor(shape: [3, 1, 6, 6], gap: 0.02, using: &rng)
+        let labels = [3, 7, 1]
+        func gradients(_ network: inout Sequential) -> [[Float]] {
+            var dropoutRNG = SplitMix64(seed: 0)
+            let logits = network.forward(input, using: &dropoutRNG)
+            _ = network.backward(softmaxCrossEntropy(logits: logits, labels: labels).gradient)
+            var all: [[Float]] = []
+            network.visitParameters { all.append($0.gradient) }
+            return all
+        }
+        let (a, b) = (gradients(&fused), gradients(&plain))
+        #expect(a.count == b.count)
+        for (i, (x, y)) in zip(a, b).enumerated() {
+            expectClose(x, y, tolerance: 1e-5, "parameter \(i) with fused ReLUs")
+        }
+        #expect(a.contains { $0.contains { $0 != 0 } })
+    }
 }

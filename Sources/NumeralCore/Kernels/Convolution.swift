@@ -5,7 +5,7 @@ import Foundation
 /// input `[batch, inputChannels, height, width]`, weight `[outputChannels, inputChannels,
 /// kernelHeight, kernelWidth]` (PyTorch's layout), output `[batch, outputChannels,
 /// outputHeight, outputWidth]`. Zero padding on all four sides.
-public struct Conv2DGeometry: Sendable, Equatable, CustomStringConvertible {
+public struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     public var batch: Int, inputChannels: Int, height: Int, width: Int
     public var outputChannels: Int, kernelHeight: Int, kernelWidth: Int
     public var stride: Int, padding: Int
@@ -36,9 +36,29 @@ public struct Conv2DGeometry: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Kernels {
-    /// Convolution forward by im2col + GEMM, samples split across workers.
+    /// Convolution forward, `max(0, ·)` applied to the output when `relu`: oneDNN's primitive
+    /// (see DNNLConvolution.swift). `conv2DForwardIm2col` is its plain twin.
     public static func conv2DForward(input: [Float], weight: [Float], bias: [Float],
-                                     geometry g: Conv2DGeometry) -> [Float] {
+                                     geometry g: Conv2DGeometry, relu: Bool = false) -> [Float] {
+        conv2DForwardDNNL(input: input, weight: weight, bias: bias, geometry: g, relu: relu)
+    }
+
+    /// Convolution backward: returns the input gradient (empty unless `needsInputGradient`)
+    /// and *adds* the weight and bias gradients into `weightGradient` and `biasGradient`.
+    /// oneDNN's primitives; `conv2DBackwardIm2col` is the plain twin.
+    public static func conv2DBackward(input: [Float], weight: [Float], outputGradient: [Float],
+                                      geometry g: Conv2DGeometry,
+                                      weightGradient: inout [Float], biasGradient: inout [Float],
+                                      needsInputGradient: Bool = true) -> [Float] {
+        conv2DBackwardDNNL(input: input, weight: weight, outputGradient: outputGradient, geometry: g,
+                           weightGradient: &weightGradient, biasGradient: &biasGradient,
+                           needsInputGradient: needsInputGradient)
+    }
+
+    /// Convolution forward by im2col + GEMM, samples split across workers (the previous fast
+    /// path, kept as the reference the oneDNN primitives are tested against).
+    public static func conv2DForwardIm2col(input: [Float], weight: [Float], bias: [Float],
+                                           geometry g: Conv2DGeometry) -> [Float] {
         checkConv(g, input: input.count, weight: weight.count, bias: bias.count)
         // Every element is written by the GEMM (beta 0), so the buffer starts uninitialised.
         var output = [Float](unsafeUninitializedCapacity: g.outputShape.count) { _, n in n = g.outputShape.count }
@@ -67,9 +87,8 @@ extension Kernels {
         return output
     }
 
-    /// Convolution backward: returns the input gradient and *adds* the weight and bias
-    /// gradients into `weightGradient` and `biasGradient`.
-    public static func conv2DBackward(input: [Float], weight: [Float], outputGradient: [Float],
+    /// Convolution backward by im2col + GEMM, same contract as `conv2DBackward`.
+    public static func conv2DBackwardIm2col(input: [Float], weight: [Float], outputGradient: [Float],
                                       geometry g: Conv2DGeometry,
                                       weightGradient: inout [Float], biasGradient: inout [Float],
                                       needsInputGradient: Bool = true) -> [Float] {

@@ -34,6 +34,24 @@ extension Kernels {
                 forEachSampleChunk(g.batch * g.channels) { planes in
                     for p in planes {
                         let inBase = p * g.height * g.width, outBase = p * oh * ow
+                        if g.size == 2 && g.stride == 2 {
+                            // The common 2×2/2 window unrolled: same comparisons in the same order,
+                            // as selects rather than branches (which window element wins is random).
+                            for oy in 0..<oh {
+                                let top = inBase + 2 * oy * g.width, out = outBase + oy * ow
+                                for ox in 0..<ow {
+                                    let i0 = top + 2 * ox, i2 = i0 + g.width
+                                    let (a, b, c, d) = (x[i0], x[i0 + 1], x[i2], x[i2 + 1])
+                                    var best = a > -Float.infinity ? a : -Float.infinity, bestIndex = i0
+                                    bestIndex = b > best ? i0 + 1 : bestIndex; best = b > best ? b : best
+                                    bestIndex = c > best ? i2 : bestIndex; best = c > best ? c : best
+                                    bestIndex = d > best ? i2 + 1 : bestIndex; best = d > best ? d : best
+                                    y[out + ox] = best
+                                    am[out + ox] = Int32(bestIndex)
+                                }
+                            }
+                            continue
+                        }
                         for oy in 0..<oh { for ox in 0..<ow {
                             var best = -Float.infinity, bestIndex = inBase + oy * g.stride * g.width + ox * g.stride
                             for ky in 0..<g.size {
@@ -53,12 +71,36 @@ extension Kernels {
     }
 
     /// Routes each output gradient to the input element that won the forward max.
-    public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int) -> [Float] {
+    ///
+    /// With `output` (the forward's result), gradients of windows whose max was not positive
+    /// are dropped: that is the backward of a ReLU in front of the pooling (max and ReLU
+    /// commute, and every input that receives a gradient is a window's max), done here so
+    /// the ReLU layer can skip its own pass.
+    public static func maxPool2DBackward(outputGradient: [Float], argmax: [Int32], inputCount: Int,
+                                         maskingNonPositive output: [Float]? = nil) -> [Float] {
         precondition(outputGradient.count == argmax.count, "maxPool backward: \(outputGradient.count) vs \(argmax.count)")
+        precondition(output == nil || output!.count == argmax.count, "maxPool backward: output has \(output!.count) scalars")
         var dx = [Float](repeating: 0, count: inputCount)
-        dx.withUnsafeMutableBufferPointer { dx in
-            for (i, j) in argmax.enumerated() { dx[Int(j)] += outputGradient[i] }
-        }
+        dx.withUnsafeMutableBufferPointer { dx in outputGradient.withUnsafeBufferPointer { dy in
+            argmax.withUnsafeBufferPointer { am in
+                if let output {
+                    output.withUnsafeBufferPointer { y in
+                        // A select, not a branch: whether a window's max is positive is random.
+                        for i in am.indices { dx[Int(am[i])] += y[i] > 0 ? dy[i] : 0 }
+                    }
+                } else {
+                    for i in am.indices { dx[Int(am[i])] += dy[i] }
+                }
+            }
+        } }
+        return dx
+    }
+
+    /// Scatter-add backward written as plainly as possible, same contract as `maxPool2DBackward`.
+    public static func maxPool2DBackwardReference(outputGradient: [Float], argmax: [Int32], inputCount: Int,
+                                                  maskingNonPositive output: [Float]? = nil) -> [Float] {
+        var dx = [Float](repeating: 0, count: inputCount)
+        for i in argmax.indices where output == nil || output![i] > 0 { dx[Int(argmax[i])] += outputGradient[i] }
         return dx
     }
 
