@@ -12,6 +12,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
     @Option(help: ArgumentHelp("Also time this augmentation (e.g. rotate=10,shift=2,scale=0.1) on batches of 128.",
                                valueName: "spec")) var augment: String?
+    @Option(help: ArgumentHelp("Also time the batch-1 latency of this trained model file (ensembles too).",
+                               valueName: "file")) var file: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -58,17 +60,25 @@ struct Bench: ParsableCommand {
             let seconds = median { _ = augmentation.apply(to: images, using: &rng) }
             return 128 / seconds
         }
+        let fileLatency = try file.map { path in
+            let trained = try Model.load(from: path)
+            return median { _ = trained.probabilities(one) } * 1e3
+        }
         let result = BenchResult(model: model, threads: Kernels.threadCount, latencyMilliseconds: latency * 1e3,
                                  imagesPerSecond: 1000 / throughputTime, batchSize: batchSize,
                                  trainingStepMilliseconds: step * 1e3,
                                  trainingGFLOPS: trainingFLOPs / step / 1e9,
                                  forwardMFLOPsPerImage: Double(architecture.forwardFLOPs) / 1e6,
-                                 augmentation: augment, augmentationImagesPerSecond: augmentationImagesPerSecond)
+                                 augmentation: augment, augmentationImagesPerSecond: augmentationImagesPerSecond,
+                                 file: file, fileLatencyMilliseconds: fileLatency)
         if json { printJSON(result); return }
         print(String(format: "%@ (%d threads): batch-1 latency %.3f ms, batch-1000 throughput %.0f images/s",
                      model, result.threads, result.latencyMilliseconds, result.imagesPerSecond))
         print(String(format: "training step (batch %d): %.2f ms, %.1f GFLOP/s (≈3 × %.2f MFLOP forward per image)",
                      batchSize, result.trainingStepMilliseconds, result.trainingGFLOPS, result.forwardMFLOPsPerImage))
+        if let file, let fileLatency {
+            print(String(format: "%@: batch-1 latency %.3f ms", file, fileLatency))
+        }
         if let augment, let rate = augmentationImagesPerSecond {
             print(String(format: "augmentation %@: %.0f images/s (%.1f µs per image)", augment, rate, 1e6 / rate))
         }
@@ -79,4 +89,5 @@ struct BenchResult: Encodable {
     var model: String, threads: Int, latencyMilliseconds: Double, imagesPerSecond: Double
     var batchSize: Int, trainingStepMilliseconds: Double, trainingGFLOPS: Double, forwardMFLOPsPerImage: Double
     var augmentation: String?, augmentationImagesPerSecond: Double?
+    var file: String?, fileLatencyMilliseconds: Double?
 }
