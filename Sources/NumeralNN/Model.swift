@@ -194,17 +194,7 @@ extension Model {
             var rng = SplitMix64(seed: 0)
             var network = Sequential(architecture, using: &rng)
             let prefix = architectures.count == 1 ? "" : "members.\(k)."
-            var problem: String?
-            network.visitNamedParameters { name, p in
-                guard problem == nil else { return }
-                guard let t = tensors.removeValue(forKey: prefix + name) else { problem = "tensor \(prefix + name) is missing"; return }
-                guard t.shape == p.value.shape else {
-                    problem = "tensor \(prefix + name) has shape \(t.shape), the architecture needs \(p.value.shape)"; return
-                }
-                guard t.scalars.allSatisfy(\.isFinite) else { problem = "tensor \(prefix + name) holds NaN or infinity"; return }
-                p.value = t
-            }
-            if let problem { throw .invalid(path: path, reason: problem) }
+            if let problem = network.takeParameters(from: &tensors, prefix: prefix) { throw .invalid(path: path, reason: problem) }
             networks.append(network)
         }
         var model = Model(ensemble: networks, combination: Combination(rawValue: metadata["combination"] ?? "mean") ?? .mean)
@@ -212,5 +202,23 @@ extension Model {
         model.history = try field("history", [EpochRecord].self) ?? []
         model.testMetrics = try field("metrics", TestMetrics.self)
         return (model, tensors, metadata)
+    }
+}
+
+extension Sequential {
+    /// Sets every parameter from `tensors[prefix + name]`, removing the tensors it uses; returns
+    /// what is wrong (a tensor missing, of the wrong shape, or not finite) instead, if anything.
+    public mutating func takeParameters(from tensors: inout [String: Tensor], prefix: String) -> String? {
+        var problem: String?
+        visitNamedParameters { name, p in
+            guard problem == nil else { return }
+            guard let t = tensors.removeValue(forKey: prefix + name) else { problem = "tensor \(prefix + name) is missing"; return }
+            guard t.shape == p.value.shape else {
+                problem = "tensor \(prefix + name) has shape \(t.shape), the architecture needs \(p.value.shape)"; return
+            }
+            guard t.scalars.allSatisfy(\.isFinite) else { problem = "tensor \(prefix + name) holds NaN or infinity"; return }
+            p.value = t
+        }
+        return problem
     }
 }

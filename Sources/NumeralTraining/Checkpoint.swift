@@ -77,27 +77,16 @@ public struct Checkpoint: Sendable {
             guard let patience = Int(text), patience >= 1 else {
                 throw .invalid(path: path, reason: "early-stopping patience \(text) is not a positive whole number")
             }
-            // The best network has the model's architecture; without validation epochs yet, none is stored.
-            var best = network
-            var problem: String?
-            var found = 0
-            best.visitNamedParameters { name, p in
-                guard problem == nil, let t = tensors[bestPrefix + name] else { return }
-                guard t.shape == p.value.shape, t.scalars.allSatisfy(\.isFinite) else {
-                    problem = "tensor \(bestPrefix + name) does not fit the model"; return
+            // The best network has the model's architecture; before the first validation epoch none is stored.
+            if tensors.keys.contains(where: { $0.hasPrefix(bestPrefix) }) {
+                var best = network
+                var rest = tensors
+                if let problem = best.takeParameters(from: &rest, prefix: bestPrefix) {
+                    throw .invalid(path: path, reason: "early stopping's best network: \(problem)")
                 }
-                p.value = t
-                found += 1
-            }
-            var expected = 0
-            network.visitNamedParameters { _, _ in expected += 1 }
-            if let problem { throw .invalid(path: path, reason: problem) }
-            if found == 0 {
-                earlyStopping = EarlyStopping(patience: patience)
-            } else if found == expected {
                 earlyStopping = EarlyStopping(patience: patience, replaying: progress.history, bestNetwork: best)
             } else {
-                throw .invalid(path: path, reason: "early stopping's best network is incomplete (\(found) of \(expected) tensors)")
+                earlyStopping = EarlyStopping(patience: patience)
             }
         }
         return Checkpoint(model: model, optimizer: optimizer, progress: progress, earlyStopping: earlyStopping)

@@ -7,7 +7,9 @@ public import NumeralNN
 /// `patience` epochs in a row have not beaten it. Afterwards `best` holds that network.
 /// Epochs without a validation accuracy never count as an improvement or as patience spent.
 public struct EarlyStopping: Sendable {
-    public let patience: Int
+    public var patience: Int {
+        didSet { precondition(patience >= 1, "early-stopping patience \(patience) must be at least 1") }
+    }
     public private(set) var best: (epoch: Int, validationAccuracy: Double, network: Sequential)?
     public private(set) var epochsWithoutImprovement = 0
 

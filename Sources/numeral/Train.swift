@@ -76,11 +76,10 @@ struct Train: ParsableCommand {
             optimizerState = checkpoint.optimizer
             progress = checkpoint.progress
             recipe = checkpoint.model.recipe!
-            if let saved = checkpoint.earlyStopping {
+            if var saved = checkpoint.earlyStopping {
                 // The saved best network and patience, unless --early-stopping gives a new patience.
-                stopper = saved.best.map { EarlyStopping(patience: earlyStopping ?? saved.patience,
-                                                         replaying: progress.history, bestNetwork: $0.network) }
-                    ?? EarlyStopping(patience: earlyStopping ?? saved.patience)
+                if let earlyStopping { saved.patience = earlyStopping }
+                stopper = saved
             }
             recipe.epochs = max(recipe.epochs, epochs == 10 ? recipe.epochs : epochs)
             if !json { print("resuming \(recipe.model) at epoch \(progress.epoch + 1), batch \(progress.batch) from \(resume)") }
