@@ -15,6 +15,10 @@ struct NumberLayout {
     var inkMinX: Float, inkMaxX: Float, inkMinY: Float, inkMaxY: Float
     /// Achieved gap (render px) between each pair of neighbouring marks, left to right.
     var gaps: [Float]
+    /// Each mark's ink, row by row in plane coordinates: the row's top edge and its first
+    /// and last ink pixels' outer edges. Every corner of the ink's convex hull is one of
+    /// these, so they rotate to the exact box of the rotated ink.
+    var markRows: [[(y: Float, minX: Float, maxX: Float)]] = []
 
     /// - Parameters:
     ///   - glyphs: marks left to right.
@@ -63,8 +67,12 @@ struct NumberLayout {
         let width = maxRight - minLeft + 2 * padding, height = lastRow - firstRow + 2 * padding
         var plane = Plane(width: width, height: height)
         var (inkMinX, inkMaxX, inkMinY, inkMaxY) = (Float.infinity, -Float.infinity, Float.infinity, -Float.infinity)
+        var markRows: [[(y: Float, minX: Float, maxX: Float)]] = []
         for (i, glyph) in glyphs.enumerated() {
             let ox = Int(lefts[i]) - minLeft + padding, oy = tops[i] - firstRow + padding
+            markRows.append(Self.profile(glyph.plane).enumerated().compactMap { r, row in
+                row.map { (Float(oy + r), Float(ox) + $0.first, Float(ox) + $0.last + 1) }
+            })
             for y in 0..<glyph.plane.height {
                 for x in 0..<glyph.plane.width {
                     let a = glyph.plane[x, y]
@@ -83,6 +91,7 @@ struct NumberLayout {
         self.baseline = Float(-firstRow + padding)
         (self.inkMinX, self.inkMaxX, self.inkMinY, self.inkMaxY) = (inkMinX, inkMaxX, inkMinY, inkMaxY)
         self.gaps = achieved
+        self.markRows = markRows
     }
 
     /// First and last ink column of every row (nil for rows without ink).

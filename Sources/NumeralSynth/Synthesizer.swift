@@ -13,6 +13,16 @@ public struct SynthSample: Sendable {
     /// "png" or "jpg".
     public var fileExtension: String
     public var attributes: SynthAttributes
+    /// Every mark of `label` (digits and separators), left to right, and where it was drawn.
+    public var marks: [SynthMark]
+}
+
+/// A mark drawn in a synthetic image: for labelling what a reader cuts out (`ReaderCrops`).
+public struct SynthMark: Sendable, Equatable {
+    /// The digit, nil for a separator.
+    public var digit: Int?
+    /// The box around the mark's rotated ink box, in the image's pixels (empty without ink).
+    public var box: BoundingBox
 }
 
 /// How a sample was made, for per-category accuracy.
@@ -156,6 +166,22 @@ public struct Synthesizer: Sendable {
         func multiple(_ v: Float) -> Int { (Int(v.rounded(.up)) + factor - 1) / factor * factor }
         let width = multiple(rotatedWidth + left + right), canvasHeight = multiple(rotatedHeight + top + bottom)
         let centreX = left + rotatedWidth / 2, centreY = top + rotatedHeight / 2
+        // Each mark's ink box, rotated onto the canvas (line → canvas is the inverse of the
+        // mapping below), in final pixels.
+        let drawnMarks = zip(marks, layout.markRows).map { mark, rows -> SynthMark in
+            let digit: Int? = if case .digit(let d) = mark { d } else { nil }
+            var box = (minX: Float.infinity, maxX: -Float.infinity, minY: Float.infinity, maxY: -Float.infinity)
+            for row in rows {
+                for (lx, ly) in [(row.minX, row.y), (row.maxX, row.y), (row.minX, row.y + 1), (row.maxX, row.y + 1)] {
+                    let rx = lx - lineWidth / 2, ry = ly - lineHeight / 2
+                    let x = (cosA * rx - sinA * ry + centreX) / Float(factor), y = (sinA * rx + cosA * ry + centreY) / Float(factor)
+                    box = (min(box.minX, x), max(box.maxX, x), min(box.minY, y), max(box.maxY, y))
+                }
+            }
+            guard box.minX < box.maxX else { return SynthMark(digit: digit, box: .empty) }
+            return SynthMark(digit: digit, box: BoundingBox(minX: Int(box.minX.rounded()), minY: Int(box.minY.rounded()),
+                                                            maxX: Int(box.maxX.rounded()), maxY: Int(box.maxY.rounded())))
+        }
 
         // Paper, ink and light.
         let paper = Paper.random(c, using: &rng)
@@ -226,7 +252,7 @@ public struct Synthesizer: Sendable {
             blur: Double(degradation.blur), noise: Double(degradation.noise), jpegQuality: jpegQuality,
             inverted: degradation.inverted, grayscale: grayscale, sources: sources)
         return SynthSample(label: label, image: image, encoded: encoded,
-                           fileExtension: jpegQuality == nil ? "png" : "jpg", attributes: attributes)
+                           fileExtension: jpegQuality == nil ? "png" : "jpg", attributes: attributes, marks: drawnMarks)
     }
 
     /// Grey levels to an 8-bit raster, interleaving the channels.

@@ -49,6 +49,44 @@ func temporaryDirectory(_ name: String) -> String {
         }
     }
 
+    /// Each mark's box holds its ink: the marks come left to right as in the label, inside
+    /// the image, and the dark pixels of a white-paper image lie inside the digits' boxes
+    /// (ruled lines and boxes aside, so only images without them are looked at).
+    @Test func markBoxesHoldTheInk() throws {
+        let (_, samples) = try sharedSamples.get()
+        var checked = 0
+        for (index, sample) in samples.enumerated() {
+            let marks = sample.marks
+            #expect(marks.count == sample.label.count, "sample \(index): \(marks.count) marks for \(sample.label)")
+            #expect(marks.compactMap(\.digit) == sample.label.filter(\.isNumber).map { Int(String($0))! }, "sample \(index)")
+            for m in marks where !m.box.isEmpty {
+                #expect(m.box.minX >= -1 && m.box.minY >= -1 && m.box.maxX <= sample.image.width + 1
+                        && m.box.maxY <= sample.image.height + 1, "sample \(index): \(m.box) outside the image")
+            }
+            // (A comma may tuck under a slanted digit, so only the digits keep a strict order.)
+            let centres = marks.filter { $0.digit != nil }.map(\.box.centerX)
+            #expect(centres == centres.sorted(), "sample \(index): digits not left to right")
+            let a = sample.attributes
+            guard a.rules == "none", !a.inverted, a.noise < 3, a.illumination == "even", marks.allSatisfy({ $0.digit != nil }) else { continue }
+            let gray = Grayscale.convert(sample.image).image
+            let darkest = gray.pixels.min()!, paper = gray.pixels.sorted()[gray.pixels.count / 2]
+            guard paper - darkest > 0.3 else { continue }
+            var inside = 0, outside = 0
+            for y in 0..<gray.height {
+                for x in 0..<gray.width where gray.pixels[y * gray.width + x] < darkest + 0.3 * (paper - darkest) {
+                    if marks.contains(where: { $0.box.minX - 1 <= x && x <= $0.box.maxX && $0.box.minY - 1 <= y && y <= $0.box.maxY }) {
+                        inside += 1
+                    } else {
+                        outside += 1
+                    }
+                }
+            }
+            #expect(outside * 50 <= inside, "sample \(index): \(outside) ink pixels outside the boxes, \(inside) inside")
+            checked += 1
+        }
+        #expect(checked >= 5, "only \(checked) samples were plain enough to check")
+    }
+
     @Test func atLeastAFifthOfNumbersHaveTouchingOrOverlappingDigits() throws {
         let spacings = try sharedSamples.get().1.map(\.attributes)
         let contact = spacings.filter { $0.spacing == "touching" || $0.spacing == "overlapping" }
