@@ -18,15 +18,27 @@ public func softmax(_ logits: Tensor) -> Tensor {
 }
 
 /// Mean softmax cross-entropy of `[batch, classes]` logits against integer labels, and its
-/// gradient w.r.t. the logits: (softmax − onehot) / batch.
+/// gradient w.r.t. the logits: (softmax − target) / batch.
+///
+/// The target is one-hot, except for the label `classes` itself, which means "none of
+/// them" (an input that is not a digit at all): its target is uniform over the classes, so
+/// the network learns to be unsure there (outlier exposure, Hendrycks et al. 2019).
 public func softmaxCrossEntropy(logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
     let (batch, classes) = (logits.shape[0], logits.shape[1])
     precondition(labels.count == batch, "\(labels.count) labels for a batch of \(batch)")
     var gradient = softmax(logits)
     var loss: Float = 0
+    let uniform = 1 / Float(classes)
     for n in 0..<batch {
         let label = labels[n]
-        precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
+        precondition(label >= 0 && label <= classes, "label \(label) outside 0...\(classes)")
+        if label == classes {
+            for j in 0..<classes {
+                loss -= uniform * log(max(gradient.scalars[n * classes + j], Float.leastNormalMagnitude))
+                gradient.scalars[n * classes + j] -= uniform
+            }
+            continue
+        }
         loss -= log(max(gradient.scalars[n * classes + label], Float.leastNormalMagnitude))
         gradient.scalars[n * classes + label] -= 1
     }

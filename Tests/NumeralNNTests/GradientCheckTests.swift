@@ -1,3 +1,4 @@
+import Foundation
 import NumeralCore
 import NumeralNN
 import Testing
@@ -112,6 +113,21 @@ import TestSupport
         let (_, gradient) = softmaxCrossEntropy(logits: logits, labels: labels)
         checkGradient(of: { Double(softmaxCrossEntropy(logits: $0, labels: labels).loss) },
                       at: logits, analytic: gradient, epsilon: 1e-2, label: "softmaxCrossEntropy")
+    }
+
+    /// The label `classes` ("none of them") has a uniform target: its gradient is
+    /// (softmax − 1/classes) / batch, checked numerically, and it is zero at equal logits.
+    @Test(arguments: [(batch: 4, classes: 10), (1, 10), (3, 2)])
+    func softmaxCrossEntropyUniformTarget(batch: Int, classes: Int) {
+        var rng = SplitMix64(seed: 19)
+        let logits = Tensor.uniform(shape: [batch, classes], in: -3...3, using: &rng)
+        let labels = (0..<batch).map { n in n % 2 == 0 ? classes : Int.random(in: 0..<classes, using: &rng) }
+        let (_, gradient) = softmaxCrossEntropy(logits: logits, labels: labels)
+        checkGradient(of: { Double(softmaxCrossEntropy(logits: $0, labels: labels).loss) },
+                      at: logits, analytic: gradient, epsilon: 1e-2, label: "softmaxCrossEntropy, uniform target")
+        let flat = softmaxCrossEntropy(logits: Tensor(zeros: [1, classes]), labels: [classes])
+        #expect(flat.gradient.scalars.allSatisfy { abs($0) < 1e-7 })
+        #expect(abs(flat.loss - log(Float(classes))) < 1e-5, "cross-entropy of uniform against uniform is log(classes)")
     }
 
     /// A whole network, through Sequential: parameter gradients only, since Sequential
