@@ -66,8 +66,14 @@ public struct Segmenter: Sendable {
     public var skipCost = 0.7
     /// Pieces of different blobs may form one digit across gaps up to this (digit heights).
     public var joinGap = 0.3
+    /// Besides its profile's minima, a wide blob is cut from columns this many digit heights
+    /// apart (0: minima only), keeping paths at least `cutSpacing` digit heights apart.
+    public var cutStep = 0.1
+    public var cutSpacing = 0.15
     /// Cuts through a blob cost at most this many times `cutPenalty`.
     public var maxCutFactor = 2.0
+    /// A candidate digit joins at most this many pieces.
+    public var maxPieces = 5
     /// Blobs wider than this (digit heights) get cut candidates.
     public var cutWidth = 0.8
     /// Weight of each class's own width fit (`widthFit`) in a candidate's score (half: the
@@ -92,7 +98,25 @@ public struct Segmenter: Sendable {
 
     /// Lines of the image, top to bottom, each number of a row left to right.
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
-        guard image.method != .blank else { return [] }
+        let (plans, inputs) = candidates(image)
+        let probabilities = inputs.isEmpty ? [] : classify(inputs)
+        precondition(probabilities.count == inputs.count, "classifier returned \(probabilities.count) rows for \(inputs.count) inputs")
+        return plans.compactMap { $0.resolve(inputs: inputs, probabilities: probabilities) }
+    }
+
+    /// Every candidate digit the recogniser would be asked about: where it is (ink image
+    /// pixels) and its 28x28 input. What `segment` classifies, for training a recogniser on
+    /// the segmenter's own cuts (right ones and wrong ones).
+    public func candidateDigits(_ image: InkImage) -> [(box: BoundingBox, input: [Float])] {
+        let (plans, inputs) = candidates(image)
+        return plans.flatMap { plan in
+            plan.candidates.filter { !$0.skip }.map { ($0.region, inputs[$0.inputIndex]) }
+        }
+    }
+
+    /// The plans of every number, their candidates' `inputIndex` set into `inputs`.
+    func candidates(_ image: InkImage) -> (plans: [Plan], inputs: [[Float]]) {
+        guard image.method != .blank else { return ([], []) }
         var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
         if typicalHeight(labels.components) == nil && labels.components.count > 1 {
             // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
@@ -109,7 +133,7 @@ public struct Segmenter: Sendable {
             if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
         }
         let numbers = group(labels)
-        // Collect every candidate digit of every number, classify them in one batch.
+        // Collect every candidate digit of every number, to classify them in one batch.
         var plans = numbers.map { plan($0, labels: labels) }
         var inputs: [[Float]] = []
         for p in plans.indices {
@@ -120,9 +144,7 @@ public struct Segmenter: Sendable {
                                                            region: plans[p].candidates[c].region))
             }
         }
-        let probabilities = inputs.isEmpty ? [] : classify(inputs)
-        precondition(probabilities.count == inputs.count, "classifier returned \(probabilities.count) rows for \(inputs.count) inputs")
-        return plans.compactMap { $0.resolve(inputs: inputs, probabilities: probabilities) }
+        return (plans, inputs)
     }
 
     // MARK: - Lines and numbers
@@ -475,6 +497,8 @@ public struct Segmenter: Sendable {
             let digits = path.filter { !$0.skip }.map { c in
                 SegmentedDigit(box: c.region, input: inputs[c.inputIndex], probabilities: probabilities[c.inputIndex])
             }
+            // Every piece dropped as noise: no number here.
+            guard !digits.isEmpty else { return nil }
             // Points and commas stand between digits (a speck before or after a number is
             // not one); a minus stands anywhere before the last digit.
             let separators = layout.separators.map { s in
@@ -493,12 +517,11 @@ public struct Segmenter: Sendable {
         let h = layout.height
         var pieces: [Piece] = []
         for (a, atom) in layout.atoms.enumerated() {
-            let columns = Double(atom.box.width) > cutWidth * h ? cutCandidates(atom, labels: labels, lineHeight: h) : []
+            let paths = Double(atom.box.width) > cutWidth * h ? cutPaths(atom, labels: labels, lineHeight: h) : []
             let rows = atom.box.height
             var left = [Int](repeating: atom.box.minX, count: rows)
             var leftCost = 0.0
-            let stroke = columns.isEmpty ? 1 : strokeWidth(atom, labels: labels)
-            let paths = columns.map { cutPath(atom, from: $0, labels: labels, lineHeight: h) }
+            let stroke = paths.isEmpty ? 1 : strokeWidth(atom, labels: labels)
             for (k, path) in (paths + [[Int](repeating: atom.box.maxX, count: rows)]).enumerated() {
                 let part = DigitPart(labels: atom.labels, top: atom.box.minY, left: left, right: path)
                 let region = tightBox(part, image: labels)
@@ -541,7 +564,7 @@ public struct Segmenter: Sendable {
             var atomsUsed: [Int] = []
             var widestGap = 0.0
             var apart = false
-            for end in (first + 1)...min(pieces.count, first + 4) {
+            for end in (first + 1)...min(pieces.count, first + maxPieces) {
                 let piece = pieces[end - 1]
                 if end > first + 1 {
                     // Joining another atom is for broken strokes: only across small gaps.
@@ -581,6 +604,38 @@ public struct Segmenter: Sendable {
             }
         }
         return Plan(layout: layout, pieces: pieces, candidates: candidates)
+    }
+
+    /// The cut paths through a wide blob, left to right and never crossing: the cheapest
+    /// paths from the minima of its ink profile (`cutCandidates`), and from columns every
+    /// `cutStep` digit heights across it, which find the seams of overlapping digits where
+    /// the profile has no minimum. A path that runs within `cutSpacing` digit heights of
+    /// one already kept (on average over its rows) is the same cut and is dropped.
+    func cutPaths(_ atom: Atom, labels: ComponentLabels, lineHeight h: Double) -> [[Int]] {
+        let box = atom.box
+        let margin = max(2, Int(0.2 * h))
+        var starts = cutCandidates(atom, labels: labels, lineHeight: h)
+        if cutStep > 0, box.width > 2 * margin {
+            starts += stride(from: box.minX + margin, to: box.maxX - margin, by: max(1, Int(cutStep * h)))
+        }
+        let spacing = cutSpacing * h
+        var kept: [[Int]] = []
+        for start in starts {
+            let path = cutPath(atom, from: start, labels: labels, lineHeight: h)
+            // Not at the blob's edge, nor on a kept path.
+            let mean = Double(path.reduce(0, +)) / Double(max(1, path.count))
+            guard mean - Double(box.minX) >= Double(margin) / 2, Double(box.maxX) - mean >= Double(margin) / 2 else { continue }
+            let distinct = kept.allSatisfy { other in
+                Double(zip(path, other).reduce(0) { $0 + abs($1.0 - $1.1) }) / Double(max(1, path.count)) >= spacing
+            }
+            if distinct { kept.append(path) }
+        }
+        kept.sort { $0.reduce(0, +) < $1.reduce(0, +) }
+        // Never crossing: each path stays right of the one before.
+        for k in kept.indices.dropFirst() {
+            for r in kept[k].indices { kept[k][r] = max(kept[k][r], kept[k - 1][r]) }
+        }
+        return kept
     }
 
     /// Columns where a wide blob may be cut: local minima of its column ink count, at
