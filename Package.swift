@@ -41,7 +41,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Numeral",
-            dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision"],
+            dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision", "NumeralSynth"],
             resources: [.copy("Resources/numeral-default.safetensors")],
             swiftSettings: swiftSettings),
         .target(
@@ -105,7 +105,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "NumeralVisionTests", dependencies: ["NumeralVision", "TestSupport", "CNumeralZlib"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NumeralReadTests", dependencies: ["Numeral", "NumeralSynth", "NumeralTraining", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NumeralSynthTests", dependencies: ["NumeralSynth", "NumeralVision"], swiftSettings: swiftSettings),
     ]
 )

@@ -135,39 +135,58 @@ public struct NumberReader: Sendable {
         return readWithDetails(raster: raster, name: name)
     }
 
-    public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
-        var clock = Stopwatch()
-        let gray = Grayscale.convert(raster).image
-        clock.lap("gray")
-        // Look first at a coarse copy (at most `coarsePixels`); keep it when the digits are
-        // tall enough there, else go back to the finest resolution they need.
+    /// The ink of an image at the scale the reader works at, and that scale: a working
+    /// pixel is `factor` original pixels (below 1 for enlarged images).
+    ///
+    /// The reader looks first at a coarse copy (at most `coarsePixels`) and keeps it when
+    /// the digits are tall enough there, else goes back to the finest resolution they need.
+    /// Small digits are read from a copy enlarged 2 or 3 times (thresholds and cuts work
+    /// better there: strokes one or two pixels wide otherwise break or merge), and so is a
+    /// small image where nothing digit-like was found at all.
+    func workingInk(_ gray: GrayImage) -> (ink: InkImage, factor: Double) {
         let area = gray.width * gray.height
         let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
-        var factor = Double(coarse)
-        var ink = Binarization.run(Resample.shrink(gray, factor: coarse))
+        let ink = Binarization.run(Resample.shrink(gray, factor: coarse))
         if coarse > 1 {
             let height = Segmenter().typicalDigitHeight(ink)
             let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
-            if wanted < coarse {
-                factor = Double(wanted)
-                ink = Binarization.run(Resample.shrink(gray, factor: wanted))
-            }
+            if wanted < coarse { return (Binarization.run(Resample.shrink(gray, factor: wanted)), Double(wanted)) }
         } else if max(gray.width, gray.height) > cellSide {
-            // Small digits: thresholds and cuts work better on an enlarged copy (strokes
-            // one or two pixels wide otherwise break or merge). A small image where
-            // nothing digit-like was found at all is tried enlarged 3 times.
             let height = Segmenter().typicalDigitHeight(ink)
             let small = max(gray.width, gray.height) <= smallImageSide
             let up = height.map { $0 < smallDigitHeight ? min(3, Int((smallDigitHeight / $0).rounded(.up))) : 1 } ?? (small ? 3 : 1)
             if up > 1 {
-                factor = 1 / Double(up)
-                ink = Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up))
+                return (Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up)), 1 / Double(up))
             }
         }
+        return (ink, Double(coarse))
+    }
+
+    /// Every candidate digit the segmenter cuts out of an image, right or wrong, with its
+    /// box in the image's pixels and the 28x28 input the model would see: the material for
+    /// training the model on the reader's own cuts (`ReaderCrops`). Images small enough to
+    /// be one cell give their one input.
+    public func candidateDigits(raster: Raster) -> [(box: Box, input: [Float])] {
+        let (ink, factor) = workingInk(Grayscale.convert(raster).image)
+        func box(_ b: BoundingBox) -> Box {
+            let s = b.scaled(by: factor, width: raster.width, height: raster.height)
+            return Box(x: s.minX, y: s.minY, width: s.width, height: s.height)
+        }
+        if factor == 1, let cell = readCell(ink, classify: { $0.map { _ in [Float](repeating: 0.1, count: 10) } }) {
+            return cell.flatMap { $0.digits.map { (box($0.box), $0.input) } }
+        }
+        return Segmenter().candidateDigits(ink).map { (box($0.box), $0.input) }
+    }
+
+    public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
+        var clock = Stopwatch()
+        let gray = Grayscale.convert(raster).image
+        clock.lap("gray")
+        let (ink, factor) = workingInk(gray)
         clock.lap("binarize")
         var classifyTime = 0.0
         let segmented: [SegmentedLine]
-        if factor == 1, let cell = readCell(ink) {
+        if factor == 1, let cell = readCell(ink, classify: classify) {
             segmented = cell
         } else {
             segmented = Segmenter().segment(ink) { inputs in
@@ -220,7 +239,7 @@ public struct NumberReader: Sendable {
     /// MNIST image is: its ink is read as one digit, whatever pieces it falls into. A
     /// 28x28 cell goes to the model unchanged (its grey levels are already an MNIST input);
     /// other sizes get the MNIST normalisation. Nil for larger images.
-    func readCell(_ ink: InkImage) -> [SegmentedLine]? {
+    func readCell(_ ink: InkImage, classify: DigitClassifier) -> [SegmentedLine]? {
         guard ink.width <= cellSide, ink.height <= cellSide else { return nil }
         guard ink.method != .blank else { return [] }
         var box = BoundingBox.empty

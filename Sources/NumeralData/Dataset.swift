@@ -37,6 +37,11 @@ public struct Dataset: Sendable {
         return Dataset(pixels: images.scalars, labels: labels)
     }
 
+    /// These samples followed by `other`'s.
+    public func appending(_ other: Dataset) -> Dataset {
+        Dataset(pixels: pixels + other.pixels, labels: labels + other.labels)
+    }
+
     /// The first `n` samples.
     public func prefix(_ n: Int) -> Dataset { subset(0..<min(n, count)) }
 
@@ -70,8 +75,9 @@ public enum MNIST {
         try load(images: path(fileNames.testImages, in: directory), labels: path(fileNames.testLabels, in: directory))
     }
 
-    /// Reads an image file `[n, 28, 28]` and a label file `[n]` and checks they agree.
-    public static func load(images imagesPath: String, labels labelsPath: String) throws(IDXError) -> Dataset {
+    /// Reads an image file `[n, 28, 28]` and a label file `[n]` and checks they agree, and
+    /// that every label is in `0...largestLabel`.
+    public static func load(images imagesPath: String, labels labelsPath: String, largestLabel: UInt8 = 9) throws(IDXError) -> Dataset {
         let images = try IDXFile.read(path: imagesPath)
         guard images.dimensions.count == 3, images.dimensions[1] == 28, images.dimensions[2] == 28 else {
             throw .unexpectedShape(path: imagesPath, expected: "[n, 28, 28] images", found: images.dimensions)
@@ -83,7 +89,7 @@ public enum MNIST {
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw .countMismatch(imagesPath: imagesPath, images: images.dimensions[0], labelsPath: labelsPath, labels: labels.dimensions[0])
         }
-        if let bad = labels.bytes.firstIndex(where: { $0 > 9 }) {
+        if let bad = labels.bytes.firstIndex(where: { $0 > largestLabel }) {
             throw .badLabel(path: labelsPath, index: bad, value: labels.bytes[bad])
         }
         return Dataset(pixels: images.bytes.map { Float($0) / 255 }, labels: labels.bytes.map(Int.init))

@@ -25,6 +25,10 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var seed: UInt64
     public var validationSplit: Double
     public var augmentation: String?
+    /// The model file training started from (fine-tuning), nil for a random start.
+    public var initialModel: String?
+    /// Directories of extra training samples added to MNIST's (`numeral crops`).
+    public var extraData: [String]?
     public init(model: String, optimizer: OptimizerConfiguration, epochs: Int, batchSize: Int, seed: UInt64,
                 validationSplit: Double, augmentation: String? = nil) {
         self.model = model; self.optimizer = optimizer; self.epochs = epochs; self.batchSize = batchSize

@@ -18,6 +18,7 @@ struct NumeralCommand: AsyncParsableCommand {
             BenchRead.self,
             MNISTDiff.self,
             Synth.self,
+            Crops.self,
             Ensemble.self,
             Tune.self,
             Serve.self,

@@ -30,13 +30,22 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation accuracy and keep the best epoch's weights (needs --validation-split).")
     var earlyStopping: Int?
     @OptionGroup var data: DataOptions
+    @Option(help: "Start from this model file's weights (fine-tuning) instead of a random initialisation; its architecture replaces --model.")
+    var initial: String?
+    @Option(help: "With --initial on an ensemble: which of its networks to start from (0, 1, ...).")
+    var member: Int?
+    @Option(help: "Add the samples in this directory (from `numeral crops`; label 10 = not a digit, trained towards a uniform answer) to the training set. Repeatable.")
+    var extra: [String] = []
     @Option(help: "Where to write the trained model.") var output: String = "model.safetensors"
     @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
     @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
     @Flag(help: "Print the result as one JSON object instead of text.") var json = false
 
     func validate() throws {
-        guard resume != nil || Zoo.architecture(named: model) != nil else {
+        if initial != nil && resume != nil { throw ValidationError("--initial starts a new run; --resume continues one: give one of them") }
+        if member != nil && initial == nil { throw ValidationError("--member picks a network of the --initial model: add --initial FILE") }
+        if let member, member < 0 { throw ValidationError("--member must be 0 or more") }
+        guard resume != nil || initial != nil || Zoo.architecture(named: model) != nil else {
             throw ValidationError("unknown model '\(model)'; choose one of \(Zoo.all.map(\.name).joined(separator: ", "))")
         }
         guard OptimizerConfiguration.Kind(rawValue: optimizer) != nil else {
@@ -88,11 +97,25 @@ struct Train: ParsableCommand {
                                                        weightDecay: weightDecay, schedule: parsedSchedule!)
             configuration.momentum = momentum
             configuration.nesterov = nesterov
-            recipe = TrainingRecipe(model: model, optimizer: configuration, epochs: epochs, batchSize: batchSize,
+            var rng = SplitMix64(seed: seed)
+            if let initial {
+                let start = try Model.load(from: initial)
+                if start.networks.count > 1 && member == nil {
+                    throw ValidationError("\(initial) is an ensemble of \(start.networks.count) networks: pick one with --member 0...\(start.networks.count - 1)")
+                }
+                let k = member ?? 0
+                guard k < start.networks.count else {
+                    throw ValidationError("\(initial) has \(start.networks.count) network(s); --member \(k) is not one of them")
+                }
+                network = start.networks[k]
+            } else {
+                network = Sequential(Zoo.architecture(named: model)!, using: &rng)
+            }
+            recipe = TrainingRecipe(model: network.architecture.name, optimizer: configuration, epochs: epochs, batchSize: batchSize,
                                     seed: seed, validationSplit: validationSplit,
                                     augmentation: augment.map { (try? Augmentation(parsing: $0))?.description ?? $0 })
-            var rng = SplitMix64(seed: seed)
-            network = Sequential(Zoo.architecture(named: model)!, using: &rng)
+            recipe.initialModel = initial.map { path in member.map { "\(path) (network \($0))" } ?? path }
+            recipe.extraData = extra.isEmpty ? nil : extra
             optimizerState = configuration.makeOptimizer()
             progress = TrainingProgress(rng: rng)
         }
@@ -106,6 +129,10 @@ struct Train: ParsableCommand {
             // Its own generator, so the split does not depend on how far training got.
             var splitRNG = SplitMix64(seed: recipe.seed ^ 0x5EED_5A17)
             (trainingSet, validationSet) = trainingSet.split(validationFraction: recipe.validationSplit, using: &splitRNG)
+        }
+        // Extra samples train only; validation and test stay MNIST's.
+        for directory in recipe.extraData ?? [] {
+            trainingSet = trainingSet.appending(try ReaderCrops.load(from: directory))
         }
 
         let checkpointPath = output + ".checkpoint"

@@ -1,0 +1,161 @@
+public import Foundation
+public import NumeralData
+import NumeralCore
+public import NumeralSynth
+import NumeralVision
+
+/// Training material cut by the reader itself: synthetic numbers drawn from MNIST
+/// **training** digits, segmented by `NumberReader`, and every candidate digit it would ask
+/// the model about, labelled against where the synthesizer drew each digit.
+///
+/// A candidate that is one whole digit gets that digit; one that is not (half a digit, two
+/// touching digits read as one, a separator, a piece of a ruled line) gets `notADigit`,
+/// which training turns into a uniform target (`softmaxCrossEntropy`), so the model learns
+/// to be unsure of wrong cuts and the segmentation's best path avoids them. Candidates
+/// between the two (a digit with a sliver of its neighbour) are left out.
+///
+/// The MNIST test digits never reach these crops: the benchmark images (`numeral synth`)
+/// are drawn from the test set alone.
+public enum ReaderCrops {
+    /// The label of a candidate that is not one whole digit.
+    public static let notADigit = 10
+
+    /// What the crops of `count` images made with `seed` hold.
+    public struct Summary: Sendable, Equatable {
+        public var images = 0
+        public var digits = 0
+        public var notDigits = 0
+        /// Candidates neither clearly one digit nor clearly not one.
+        public var ambiguous = 0
+        /// Drawn digits that no candidate matched (the segmenter never offered them whole).
+        public var missed = 0
+    }
+
+    /// The label of a candidate with box `candidate` among marks drawn at `marks`
+    /// (`digit` nil for a separator); nil when it is ambiguous.
+    ///
+    /// With *coverage* = the share of a mark's box inside the candidate and *purity* = the
+    /// share of the candidate inside the mark's box: one digit when its coverage is at least
+    /// 0.85, its purity at least 0.7 and no other digit is covered by more than a quarter; not a
+    /// digit when no digit is covered by half, or two are.
+    public static func label(candidate: Box, marks: [(digit: Int?, box: Box)]) -> Int? {
+        func area(_ b: Box) -> Double { Double(max(0, b.width) * max(0, b.height)) }
+        func overlap(_ a: Box, _ b: Box) -> Double {
+            let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+            let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+            return w > 0 && h > 0 ? Double(w * h) : 0
+        }
+        let own = area(candidate)
+        guard own > 0 else { return nil }
+        let digits = marks.compactMap { m in m.digit.map { (digit: $0, box: m.box) } }.filter { area($0.box) > 0 }
+        let coverage = digits.map { overlap(candidate, $0.box) / area($0.box) }
+        let covered = coverage.filter { $0 >= 0.5 }.count
+        if covered == 0 || covered >= 2 { return notADigit }
+        let best = coverage.indices.max { coverage[$0] < coverage[$1] }!
+        let purity = overlap(candidate, digits[best].box) / own
+        let others = coverage.indices.filter { $0 != best && coverage[$0] > 0.25 }
+        if coverage[best] >= 0.85 && purity >= 0.7 && others.isEmpty { return digits[best].digit }
+        return nil
+    }
+
+    /// The labelled candidates of images `0..<count` made with `seed`, in order, made on
+    /// all cores. `digits` must be the MNIST training set.
+    public static func make(count: Int, seed: UInt64, synthesizer: Synthesizer, reader: NumberReader,
+                            progress: @Sendable (Int) -> Void = { _ in }) throws -> (crops: Dataset, summary: Summary) {
+        struct Part: Sendable { var pixels: [Float] = [], labels: [Int] = [], summary = Summary(), error: String? }
+        let chunk = 50
+        let chunks = (count + chunk - 1) / chunk
+        let results = Locked([Part](repeating: Part(), count: chunks))
+        let done = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            var part = Part()
+            for index in (c * chunk)..<min(count, (c + 1) * chunk) {
+                do {
+                    let sample = try synthesizer.sample(index: index, seed: seed)
+                    let marks = sample.marks.map { m in
+                        (digit: m.digit, box: Box(x: m.box.minX, y: m.box.minY, width: m.box.width, height: m.box.height))
+                    }
+                    let candidates = reader.candidateDigits(raster: sample.image)
+                    part.summary.images += 1
+                    var matched = Set<Int>()
+                    for candidate in candidates {
+                        guard let label = label(candidate: candidate.box, marks: marks) else { part.summary.ambiguous += 1; continue }
+                        if label == notADigit { part.summary.notDigits += 1 } else { part.summary.digits += 1 }
+                        if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && overlapsMostly(candidate.box, $0.box) }) {
+                            matched.insert(m)
+                        }
+                        part.pixels += candidate.input
+                        part.labels.append(label)
+                    }
+                    part.summary.missed += marks.indices.filter { marks[$0].digit != nil && !matched.contains($0) }.count
+                } catch {
+                    part.error = "image \(index): \(error)"
+                    break
+                }
+                progress(done.update { $0 += 1; return $0 })
+            }
+            results.update { $0[c] = part }
+        }
+        let parts = results.update { $0 }
+        if let error = parts.compactMap(\.error).first { throw ReaderCropsError.synthesis(error) }
+        var summary = Summary()
+        for p in parts {
+            summary.images += p.summary.images; summary.digits += p.summary.digits
+            summary.notDigits += p.summary.notDigits; summary.ambiguous += p.summary.ambiguous
+            summary.missed += p.summary.missed
+        }
+        return (Dataset(pixels: parts.flatMap(\.pixels), labels: parts.flatMap(\.labels)), summary)
+    }
+
+    /// The crops with at most `perDigit` not-digits per digit, a random choice of them;
+    /// everything else keeps its order.
+    public static func limitingNotDigits(_ crops: Dataset, perDigit: Double,
+                                         using rng: inout some RandomNumberGenerator) -> Dataset {
+        let notDigits = crops.labels.indices.filter { crops.labels[$0] == notADigit }
+        let allowed = Int((Double(crops.count - notDigits.count) * perDigit).rounded(.down))
+        guard notDigits.count > allowed else { return crops }
+        let dropped = Set(notDigits.shuffled(using: &rng).dropFirst(allowed))
+        return crops.subset(crops.labels.indices.filter { !dropped.contains($0) })
+    }
+
+    /// Whether most of `b` lies inside `a`.
+    static func overlapsMostly(_ a: Box, _ b: Box) -> Bool {
+        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+        let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+        return w > 0 && h > 0 && Double(w * h) >= 0.5 * Double(b.width * b.height)
+    }
+
+    /// File names of the crops in a directory (IDX, as MNIST's).
+    public static let fileNames = (images: "crops-images-idx3-ubyte", labels: "crops-labels-idx1-ubyte")
+
+    /// Writes the crops into `directory` (created if missing), atomically, as IDX files.
+    public static func write(_ crops: Dataset, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let images = IDXFile(dimensions: [crops.count, 28, 28],
+                             bytes: crops.pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+        let labels = IDXFile(dimensions: [crops.count], bytes: crops.labels.map(UInt8.init))
+        try writeAtomically(images.encoded(), to: directory + "/" + fileNames.images)
+        try writeAtomically(labels.encoded(), to: directory + "/" + fileNames.labels)
+    }
+
+    /// Reads crops written by `write` (raw or .gz); labels 0...9 and `notADigit`.
+    public static func load(from directory: String) throws(IDXError) -> Dataset {
+        try MNIST.load(images: MNIST.path(fileNames.images, in: directory), labels: MNIST.path(fileNames.labels, in: directory),
+                       largestLabel: UInt8(notADigit))
+    }
+}
+
+public enum ReaderCropsError: Error, CustomStringConvertible {
+    case synthesis(String)
+    public var description: String {
+        switch self { case .synthesis(let what): "could not make a synthetic image: \(what)" }
+    }
+}
+
+/// A value shared by worker threads, changed under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func update<R>(_ body: (inout Value) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
+}
