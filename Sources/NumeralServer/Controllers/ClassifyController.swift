@@ -11,9 +11,18 @@ import Numeral
 struct ClassifyController {
     typealias Context = NumeralRequestContext
 
-    let model: Model
+    let batcher: ClassifyBatcher
     let maxPixels: Int
     let metrics: ServerMetrics
+    /// `model.name`, worked out once rather than per request.
+    let modelName: String
+
+    init(model: Model, maxPixels: Int, metrics: ServerMetrics) {
+        batcher = ClassifyBatcher(model: model, metrics: metrics)
+        self.maxPixels = maxPixels
+        self.metrics = metrics
+        modelName = model.name
+    }
 
     struct Input: Decodable {
         var pixels: [Double]
@@ -52,11 +61,11 @@ struct ClassifyController {
         case let other:
             throw APIError.unsupportedMediaType(other, accepted: "application/json (784 pixel values) or image/png (28x28)")
         }
-        let probabilities = model.probabilities(Tensor(shape: [1, 1, 28, 28], scalars: pixels)).scalars
+        let probabilities = await batcher.probabilities(pixels)
         metrics.classifications.increment()
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         return Output(digit: best, confidence: Double(probabilities[best]),
-                      probabilities: probabilities.map(Double.init), model: model.name)
+                      probabilities: probabilities.map(Double.init), model: modelName)
     }
 
     /// 784 values from JSON, scaled to 0…1.
