@@ -13,7 +13,6 @@ public final class ServerMetrics: Sendable {
     let digitsRead: Counter
     let uncertainDigits: Counter
     let digitsPerImage: ValueHistogram
-    let classifyBatchSize: ValueHistogram
     let classifications: Counter
     let feedbackStored: Counter
     let inFlight: Gauge
@@ -40,10 +39,6 @@ public final class ServerMetrics: Sendable {
         digitsPerImage = registry.makeValueHistogram(
             descriptor: .init(namespace: "numeral", metricName: "digits_per_image", unitName: "", helpText: "Digits found per read image."),
             buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50])
-        classifyBatchSize = registry.makeValueHistogram(
-            descriptor: .init(namespace: "numeral", metricName: "classify_batch_size", unitName: "",
-                              helpText: "Digits per model call of POST /v1/classify (concurrent requests run as one batch)."),
-            buckets: [1, 2, 4, 8, 16, 32])
         inFlight = registry.makeGauge(
             descriptor: .init(namespace: "numeral", metricName: "requests_in_flight", unitName: "", helpText: "Model requests being handled now."))
     }

@@ -11,14 +11,14 @@ import Numeral
 struct ClassifyController {
     typealias Context = NumeralRequestContext
 
-    let batcher: ClassifyBatcher
+    let model: Model
     let maxPixels: Int
     let metrics: ServerMetrics
     /// `model.name`, worked out once rather than per request.
     let modelName: String
 
     init(model: Model, maxPixels: Int, metrics: ServerMetrics) {
-        batcher = ClassifyBatcher(model: model, metrics: metrics)
+        self.model = model
         self.maxPixels = maxPixels
         self.metrics = metrics
         modelName = model.name
@@ -61,7 +61,7 @@ struct ClassifyController {
         case let other:
             throw APIError.unsupportedMediaType(other, accepted: "application/json (784 pixel values) or image/png (28x28)")
         }
-        let probabilities = await batcher.probabilities(pixels)
+        let probabilities = model.probabilities(Tensor(shape: [1, 1, 28, 28], scalars: pixels)).scalars
         metrics.classifications.increment()
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         return Output(digit: best, confidence: Double(probabilities[best]),
