@@ -17,7 +17,7 @@ CLASSIFY_CONNECTIONS=${CLASSIFY_CONNECTIONS:-32}
 READ_CONNECTIONS=${READ_CONNECTIONS:-8}
 MNIST=${NUMERAL_DATA:-data/mnist}
 OUT=${OUT:-benchmarks/server-load.md}
-BIN=.build/release/numeral
+BIN=${BIN:-.build/release/numeral}
 
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -x "$BIN" ] || swift build -c release --product numeral >&2

@@ -5,6 +5,7 @@ import Logging
 import NIOConcurrencyHelpers
 import Testing
 @testable import NumeralServer
+import Numeral
 
 @Suite("In-flight limit, errors and logs")
 struct MiddlewareTests {
@@ -72,6 +73,16 @@ struct MiddlewareTests {
         #expect(object["message"] == "request" && object["level"] == "info" && object["request_id"] == "r-1")
         #expect(object["odd"] == "quote \" and\nnewline")
         #expect(object["time"]?.hasSuffix("Z") == true)
+    }
+
+    @Test func logTimestampsMatchTheFormatStringVersion() {
+        var rng = SplitMix64(seed: 7)
+        let dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_790_000_000.042),
+                     Date(timeIntervalSince1970: 4_102_444_799.999)]
+            + (0..<2000).map { _ in Date(timeIntervalSince1970: Double.random(in: 0..<4_102_444_800, using: &rng)) }
+        for date in dates {
+            #expect(JSONLogHandler.timestamp(date) == JSONLogHandler.timestampReference(date), "\(date.timeIntervalSince1970)")
+        }
     }
 
     @Test func recentReadsDropTheOldest() {

@@ -14,6 +14,15 @@ struct ClassifyController {
     let model: Model
     let maxPixels: Int
     let metrics: ServerMetrics
+    /// `model.name`, worked out once rather than per request.
+    let modelName: String
+
+    init(model: Model, maxPixels: Int, metrics: ServerMetrics) {
+        self.model = model
+        self.maxPixels = maxPixels
+        self.metrics = metrics
+        modelName = model.name
+    }
 
     struct Input: Decodable {
         var pixels: [Double]
@@ -56,7 +65,7 @@ struct ClassifyController {
         metrics.classifications.increment()
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         return Output(digit: best, confidence: Double(probabilities[best]),
-                      probabilities: probabilities.map(Double.init), model: model.name)
+                      probabilities: probabilities.map(Double.init), model: modelName)
     }
 
     /// 784 values from JSON, scaled to 0…1.
