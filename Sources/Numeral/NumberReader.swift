@@ -162,20 +162,24 @@ public struct NumberReader: Sendable {
         return (ink, Double(coarse))
     }
 
-    /// Every candidate digit the segmenter cuts out of an image, right or wrong, with its
-    /// box in the image's pixels and the 28x28 input the model would see: the material for
-    /// training the model on the reader's own cuts (`ReaderCrops`). Images small enough to
-    /// be one cell give their one input.
-    public func candidateDigits(raster: Raster) -> [(box: Box, input: [Float])] {
+    /// Every candidate digit the segmenter cuts out of an image, right or wrong: its box and
+    /// its ink pixels (indices `y * width + x`) in the image's pixels, and the 28x28 input the
+    /// model would see. The material for training the model on the reader's own cuts
+    /// (`ReaderCrops`). Images small enough to be one cell give nothing.
+    public func candidateDigits(raster: Raster) -> [(box: Box, pixels: [Int], input: [Float])] {
         let (ink, factor) = workingInk(Grayscale.convert(raster).image)
-        func box(_ b: BoundingBox) -> Box {
-            let s = b.scaled(by: factor, width: raster.width, height: raster.height)
-            return Box(x: s.minX, y: s.minY, width: s.width, height: s.height)
+        guard !(factor == 1 && ink.width <= cellSide && ink.height <= cellSide) else { return [] }
+        return Segmenter().candidateDigits(ink).map { c in
+            let s = c.box.scaled(by: factor, width: raster.width, height: raster.height)
+            // A working pixel's centre, in the image's pixels.
+            var pixels = Set<Int>()
+            for p in c.pixels {
+                let x = min(raster.width - 1, Int((Double(p % ink.width) + 0.5) * factor))
+                let y = min(raster.height - 1, Int((Double(p / ink.width) + 0.5) * factor))
+                pixels.insert(y * raster.width + x)
+            }
+            return (Box(x: s.minX, y: s.minY, width: s.width, height: s.height), pixels.sorted(), c.input)
         }
-        if factor == 1, let cell = readCell(ink, classify: { $0.map { _ in [Float](repeating: 0.1, count: 10) } }) {
-            return cell.flatMap { $0.digits.map { (box($0.box), $0.input) } }
-        }
-        return Segmenter().candidateDigits(ink).map { (box($0.box), $0.input) }
     }
 
     public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
@@ -186,7 +190,7 @@ public struct NumberReader: Sendable {
         clock.lap("binarize")
         var classifyTime = 0.0
         let segmented: [SegmentedLine]
-        if factor == 1, let cell = readCell(ink, classify: classify) {
+        if factor == 1, let cell = readCell(ink) {
             segmented = cell
         } else {
             segmented = Segmenter().segment(ink) { inputs in
@@ -239,7 +243,7 @@ public struct NumberReader: Sendable {
     /// MNIST image is: its ink is read as one digit, whatever pieces it falls into. A
     /// 28x28 cell goes to the model unchanged (its grey levels are already an MNIST input);
     /// other sizes get the MNIST normalisation. Nil for larger images.
-    func readCell(_ ink: InkImage, classify: DigitClassifier) -> [SegmentedLine]? {
+    func readCell(_ ink: InkImage) -> [SegmentedLine]? {
         guard ink.width <= cellSide, ink.height <= cellSide else { return nil }
         guard ink.method != .blank else { return [] }
         var box = BoundingBox.empty

@@ -9,7 +9,8 @@ import NumeralVision
 /// the model about, labelled against where the synthesizer drew each digit.
 ///
 /// A candidate that is one whole digit gets that digit; one that is not (half a digit, two
-/// touching digits read as one, a separator, a piece of a ruled line) gets `notADigit`,
+/// touching digits read as one, a digit with part of its neighbour, a separator, a piece of
+/// a ruled line) gets `notADigit`,
 /// which training turns into a uniform target (`softmaxCrossEntropy`), so the model learns
 /// to be unsure of wrong cuts and the segmentation's best path avoids them. Candidates
 /// between the two (a digit with a sliver of its neighbour) are left out.
@@ -31,30 +32,33 @@ public enum ReaderCrops {
         public var missed = 0
     }
 
-    /// The label of a candidate with box `candidate` among marks drawn at `marks`
-    /// (`digit` nil for a separator); nil when it is ambiguous.
+    /// The label of a candidate with box `candidate` whose ink pixels are inked by the marks
+    /// `owners` (indices into `marks`, -1 for ink no mark drew: a rule, noise); nil when it is
+    /// ambiguous. `marks` holds each drawn mark's digit (nil for a separator) and box.
     ///
-    /// With *coverage* = the share of a mark's box inside the candidate and *purity* = the
-    /// share of the candidate inside the mark's box: one digit when its coverage is at least
-    /// 0.85, its purity at least 0.7 and no other digit is covered by more than a quarter; not a
-    /// digit when no digit is covered by half, or two are.
-    public static func label(candidate: Box, marks: [(digit: Int?, box: Box)]) -> Int? {
+    /// With *coverage* = the share of a digit's box inside the candidate's box and *share* =
+    /// the share of the candidate's drawn ink that is that digit's: the candidate is that
+    /// digit when its coverage is at least 0.85 and its share at least 0.9; it is not a digit
+    /// when no digit is covered by half, or two are, or the best one's share is under 0.6 (a
+    /// digit with a good part of its neighbour, a digit with its separator).
+    public static func label(candidate: Box, owners: [Int], marks: [(digit: Int?, box: Box)]) -> Int? {
         func area(_ b: Box) -> Double { Double(max(0, b.width) * max(0, b.height)) }
         func overlap(_ a: Box, _ b: Box) -> Double {
             let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
             let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
             return w > 0 && h > 0 ? Double(w * h) : 0
         }
-        let own = area(candidate)
-        guard own > 0 else { return nil }
-        let digits = marks.compactMap { m in m.digit.map { (digit: $0, box: m.box) } }.filter { area($0.box) > 0 }
-        let coverage = digits.map { overlap(candidate, $0.box) / area($0.box) }
+        guard area(candidate) > 0 else { return nil }
+        let coverage = marks.map { m in m.digit != nil && area(m.box) > 0 ? overlap(candidate, m.box) / area(m.box) : 0 }
         let covered = coverage.filter { $0 >= 0.5 }.count
         if covered == 0 || covered >= 2 { return notADigit }
         let best = coverage.indices.max { coverage[$0] < coverage[$1] }!
-        let purity = overlap(candidate, digits[best].box) / own
-        let others = coverage.indices.filter { $0 != best && coverage[$0] > 0.25 }
-        if coverage[best] >= 0.85 && purity >= 0.7 && others.isEmpty { return digits[best].digit }
+        let drawn = owners.filter { $0 >= 0 }
+        // Mostly ink that no mark drew: too unsure to say.
+        guard drawn.count * 10 >= owners.count * 3 else { return nil }
+        let share = Double(drawn.filter { $0 == best }.count) / Double(drawn.count)
+        if share < 0.6 { return notADigit }
+        if coverage[best] >= 0.85 && share >= 0.9 { return marks[best].digit }
         return nil
     }
 
@@ -76,10 +80,14 @@ public enum ReaderCrops {
                         (digit: m.digit, box: Box(x: m.box.minX, y: m.box.minY, width: m.box.width, height: m.box.height))
                     }
                     let candidates = reader.candidateDigits(raster: sample.image)
+                    precondition(sample.owners.count == sample.image.width * sample.image.height, "an owner per pixel")
                     part.summary.images += 1
                     var matched = Set<Int>()
                     for candidate in candidates {
-                        guard let label = label(candidate: candidate.box, marks: marks) else { part.summary.ambiguous += 1; continue }
+                        let owners = candidate.pixels.map { Int(sample.owners[$0]) }
+                        guard let label = label(candidate: candidate.box, owners: owners, marks: marks) else {
+                            part.summary.ambiguous += 1; continue
+                        }
                         if label == notADigit { part.summary.notDigits += 1 } else { part.summary.digits += 1 }
                         if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && overlapsMostly(candidate.box, $0.box) }) {
                             matched.insert(m)
@@ -150,12 +158,4 @@ public enum ReaderCropsError: Error, CustomStringConvertible {
     public var description: String {
         switch self { case .synthesis(let what): "could not make a synthetic image: \(what)" }
     }
-}
-
-/// A value shared by worker threads, changed under a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func update<R>(_ body: (inout Value) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
 }

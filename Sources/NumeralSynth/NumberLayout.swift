@@ -19,6 +19,9 @@ struct NumberLayout {
     /// and last ink pixels' outer edges. Every corner of the ink's convex hull is one of
     /// these, so they rotate to the exact box of the rotated ink.
     var markRows: [[(y: Float, minX: Float, maxX: Float)]] = []
+    /// Which mark inks each plane pixel: the index of the glyph with the most coverage there
+    /// (at least `inkThreshold`), -1 for none.
+    var owners: [Int8] = []
 
     /// - Parameters:
     ///   - glyphs: marks left to right.
@@ -66,6 +69,8 @@ struct NumberLayout {
         let maxRight = zip(glyphs, lefts).map { Int($1.rounded(.up)) + $0.plane.width }.max()!
         let width = maxRight - minLeft + 2 * padding, height = lastRow - firstRow + 2 * padding
         var plane = Plane(width: width, height: height)
+        var owners = [Int8](repeating: -1, count: width * height)
+        var strongest = [Float](repeating: 0, count: width * height)
         var (inkMinX, inkMaxX, inkMinY, inkMaxY) = (Float.infinity, -Float.infinity, Float.infinity, -Float.infinity)
         var markRows: [[(y: Float, minX: Float, maxX: Float)]] = []
         for (i, glyph) in glyphs.enumerated() {
@@ -79,6 +84,7 @@ struct NumberLayout {
                     guard a > 0 else { continue }
                     let index = (oy + y) * width + ox + x
                     plane.values[index] = 1 - (1 - plane.values[index]) * (1 - a)
+                    if a >= Self.inkThreshold && a > strongest[index] { strongest[index] = a; owners[index] = Int8(i) }
                     if a >= Self.inkThreshold {
                         inkMinX = min(inkMinX, Float(ox + x)); inkMaxX = max(inkMaxX, Float(ox + x + 1))
                         inkMinY = min(inkMinY, Float(oy + y)); inkMaxY = max(inkMaxY, Float(oy + y + 1))
@@ -92,6 +98,7 @@ struct NumberLayout {
         (self.inkMinX, self.inkMaxX, self.inkMinY, self.inkMaxY) = (inkMinX, inkMaxX, inkMinY, inkMaxY)
         self.gaps = achieved
         self.markRows = markRows
+        self.owners = owners
     }
 
     /// First and last ink column of every row (nil for rows without ink).

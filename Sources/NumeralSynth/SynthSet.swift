@@ -26,16 +26,23 @@ public enum SynthSet {
     /// Writes samples 0..<count of the set made with `seed` into `directory` (created if missing),
     /// then `labels.csv` and `attributes.csv`.
     public static func write(count: Int, seed: UInt64, synthesizer: Synthesizer, to directory: String,
-                             progress: (Int) -> Void = { _ in }) throws -> [Entry] {
+                             progress: @Sendable (Int) -> Void = { _ in }) throws -> [Entry] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var entries: [Entry] = []
-        for index in 0..<count {
-            let sample = try synthesizer.sample(index: index, seed: seed)
-            let file = fileName(index: index, fileExtension: sample.fileExtension)
-            try writeAtomically(sample.encoded, to: directory + "/" + file)
-            entries.append(Entry(file: file, label: sample.label, attributes: sample.attributes))
-            progress(index + 1)
+        // Samples are independent (each has its own generator): make them on every core.
+        let results = Locked([Result<Entry, any Error>?](repeating: nil, count: count))
+        let done = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let result = Result { () throws -> Entry in
+                let sample = try synthesizer.sample(index: index, seed: seed)
+                let file = fileName(index: index, fileExtension: sample.fileExtension)
+                try writeAtomically(sample.encoded, to: directory + "/" + file)
+                return Entry(file: file, label: sample.label, attributes: sample.attributes)
+            }
+            results.update { $0[index] = result }
+            let finished = done.update { $0 += 1; return $0 }
+            progress(finished)
         }
+        let entries = try results.update { $0 }.map { try $0!.get() }
         try writeAtomically(Data(labelsCSV(entries).utf8), to: directory + "/labels.csv")
         try writeAtomically(Data(attributesCSV(entries).utf8), to: directory + "/attributes.csv")
         return entries

@@ -15,6 +15,9 @@ public struct SynthSample: Sendable {
     public var attributes: SynthAttributes
     /// Every mark of `label` (digits and separators), left to right, and where it was drawn.
     public var marks: [SynthMark]
+    /// For each pixel of `image` (row-major), the index in `marks` of the mark that inks it
+    /// most, -1 where none does.
+    public var owners: [Int8]
 }
 
 /// A mark drawn in a synthetic image: for labelling what a reader cuts out (`ReaderCrops`).
@@ -197,6 +200,9 @@ public struct Synthesizer: Sendable {
         let pressure = Plane.valueNoise(width: width, height: canvasHeight, cell: 0.3 * h, using: &rng)
 
         var channels = [Plane](repeating: Plane(width: width, height: canvasHeight), count: 3)
+        // The owner of each final pixel is the one of its central render pixel.
+        var owners = [Int8](repeating: -1, count: (width / factor) * (canvasHeight / factor))
+        let centre = factor / 2
         let (ruleCos, ruleSin) = (cos(-ruling.angle), sin(-ruling.angle))
         for y in 0..<canvasHeight {
             for x in 0..<width {
@@ -206,6 +212,10 @@ public struct Synthesizer: Sendable {
                 let lx = cosA * dx + sinA * dy + lineWidth / 2, ly = -sinA * dx + cosA * dy + lineHeight / 2
                 let coverage = layout.plane.sample(x: lx, y: ly)
                     * opacity * (1 - pressureVariation * (0.5 + 0.5 * pressure.values[i]))
+                if x % factor == centre && y % factor == centre, lx >= 0, ly >= 0,
+                   Int(lx) < layout.plane.width, Int(ly) < layout.plane.height {
+                    owners[(y / factor) * (width / factor) + x / factor] = layout.owners[Int(ly) * layout.plane.width + Int(lx)]
+                }
                 var rule: Float = 0
                 if ruling.kind != .none {
                     let rx = lx - lineWidth / 2, ry = ly - lineHeight / 2
@@ -252,7 +262,7 @@ public struct Synthesizer: Sendable {
             blur: Double(degradation.blur), noise: Double(degradation.noise), jpegQuality: jpegQuality,
             inverted: degradation.inverted, grayscale: grayscale, sources: sources)
         return SynthSample(label: label, image: image, encoded: encoded,
-                           fileExtension: jpegQuality == nil ? "png" : "jpg", attributes: attributes, marks: drawnMarks)
+                           fileExtension: jpegQuality == nil ? "png" : "jpg", attributes: attributes, marks: drawnMarks, owners: owners)
     }
 
     /// Grey levels to an 8-bit raster, interleaving the channels.

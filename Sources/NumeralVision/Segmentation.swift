@@ -98,26 +98,38 @@ public struct Segmenter: Sendable {
 
     /// Lines of the image, top to bottom, each number of a row left to right.
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
-        let (plans, inputs) = candidates(image)
+        let (plans, inputs, _) = candidates(image)
         let probabilities = inputs.isEmpty ? [] : classify(inputs)
         precondition(probabilities.count == inputs.count, "classifier returned \(probabilities.count) rows for \(inputs.count) inputs")
         return plans.compactMap { $0.resolve(inputs: inputs, probabilities: probabilities) }
     }
 
-    /// Every candidate digit the recogniser would be asked about: where it is (ink image
-    /// pixels) and its 28x28 input. What `segment` classifies, for training a recogniser on
-    /// the segmenter's own cuts (right ones and wrong ones).
-    public func candidateDigits(_ image: InkImage) -> [(box: BoundingBox, input: [Float])] {
-        let (plans, inputs) = candidates(image)
+    /// Every candidate digit the recogniser would be asked about: where it is, its ink
+    /// pixels (indices `y * width + x` of the ink image) and its 28x28 input. What `segment`
+    /// classifies, for training a recogniser on the segmenter's own cuts (right and wrong).
+    public func candidateDigits(_ image: InkImage) -> [(box: BoundingBox, pixels: [Int], input: [Float])] {
+        let (plans, inputs, labels) = candidates(image)
         return plans.flatMap { plan in
-            plan.candidates.filter { !$0.skip }.map { ($0.region, inputs[$0.inputIndex]) }
+            plan.candidates.filter { !$0.skip }.map { c in
+                var pixels: [Int] = []
+                for part in c.parts {
+                    for (r, (left, right)) in zip(part.left, part.right).enumerated() {
+                        let y = part.top + r
+                        for x in max(0, left)..<min(labels.width, max(left, right))
+                        where part.labels.contains(labels.labels[y * labels.width + x]) {
+                            pixels.append(y * labels.width + x)
+                        }
+                    }
+                }
+                return (c.region, pixels, inputs[c.inputIndex])
+            }
         }
     }
 
     /// The plans of every number, their candidates' `inputIndex` set into `inputs`.
-    func candidates(_ image: InkImage) -> (plans: [Plan], inputs: [[Float]]) {
-        guard image.method != .blank else { return ([], []) }
+    func candidates(_ image: InkImage) -> (plans: [Plan], inputs: [[Float]], labels: ComponentLabels) {
         var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        guard image.method != .blank else { return ([], [], labels) }
         if typicalHeight(labels.components) == nil && labels.components.count > 1 {
             // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
             let grown = Background.filter(GrayImage(width: image.width, height: image.height,
@@ -144,7 +156,7 @@ public struct Segmenter: Sendable {
                                                            region: plans[p].candidates[c].region))
             }
         }
-        return (plans, inputs)
+        return (plans, inputs, labels)
     }
 
     // MARK: - Lines and numbers
