@@ -13,7 +13,7 @@ struct Read: ParsableCommand {
     @Argument(help: "Image files or directories.") var images: [String]
     @OptionGroup var modelOptions: ModelOptions
     @Flag(help: "Print one JSON object per image per line.") var json = false
-    @Option(help: "Digits with a lower confidence are uncertain (0...1).") var threshold = 0.8
+    @Option(help: "Digits with a lower confidence are uncertain (0...1).") var threshold = ReadOptions().threshold
     @Option(help: "Reject images with more pixels, before decoding them.") var maxPixels = 40_000_000
     @Option(help: "Write, per image, a PNG showing the boxes, the digits read and the 28x28 crops into this directory.")
     var debug: String?
