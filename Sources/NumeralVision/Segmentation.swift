@@ -68,12 +68,12 @@ public struct Segmenter: Sendable {
     public var joinGap = 0.3
     /// Besides its profile's minima, a wide blob is cut from columns this many digit heights
     /// apart (0: minima only), keeping paths at least `cutSpacing` digit heights apart.
-    public var cutStep = 0.1
-    public var cutSpacing = 0.15
+    public var cutStep = 0.2
+    public var cutSpacing = 0.2
     /// Cuts through a blob cost at most this many times `cutPenalty`.
     public var maxCutFactor = 2.0
     /// A candidate digit joins at most this many pieces.
-    public var maxPieces = 5
+    public var maxPieces = 4
     /// Blobs wider than this (digit heights) get cut candidates.
     public var cutWidth = 0.8
     /// Weight of each class's own width fit (`widthFit`) in a candidate's score (half: the
