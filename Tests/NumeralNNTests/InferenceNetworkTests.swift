@@ -7,12 +7,16 @@ import TestSupport
 @Suite struct InferenceNetworkTests {
     /// A network with every parameter random, batch-norm running statistics included
     /// (a fresh batch norm is the identity, which would hide a wrong fold).
+    /// Full-size networks keep their He-initialised weights (random ±0.5 weights over a
+    /// 3136-input layer give activations in the hundreds, whose rounding is no test of the fold).
     static func randomNetwork(_ architecture: Architecture, seed: UInt64) -> Sequential {
         var rng = SplitMix64(seed: seed)
         var network = Sequential(architecture, using: &rng)
-        randomizeParameters(&network, in: -0.5...0.5, using: &rng)
+        let small = network.parameterCount < 10_000
+        if small { randomizeParameters(&network, in: -0.5...0.5, using: &rng) }
         network.visitParameters { p in
             switch p.name {
+            case "bias", "shift": p.value = .uniform(shape: p.value.shape, in: -0.5...0.5, using: &rng)
             case "runningMean": p.value = .uniform(shape: p.value.shape, in: -1...1, using: &rng)
             case "runningVariance": p.value = .uniform(shape: p.value.shape, in: 0.05...3, using: &rng)
             case "scale": p.value = .uniform(shape: p.value.shape, in: 0.2...2, using: &rng)
@@ -54,7 +58,9 @@ import TestSupport
             let input = Tensor.uniform(shape: Shape([batch] + architecture.inputShape), in: 0...1, using: &rng)
             let expected = network(input), actual = folded(input)
             #expect(actual.shape == expected.shape)
-            expectClose(actual.scalars, expected.scalars, tolerance: 1e-5, "\(architecture.name) batch \(batch)")
+            // The full networks sum 3136 products in the dense layer: rounding reaches ~1e-5 there.
+            let tolerance = network.parameterCount < 10_000 ? 1e-5 : 3e-5
+            expectClose(actual.scalars, expected.scalars, tolerance: tolerance, "\(architecture.name) batch \(batch)")
         }
     }
 
