@@ -35,10 +35,9 @@ public struct BatchNorm: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let (batch, spatial) = layout(input.shape)
         var y = input
+        let (scale, shift) = inferenceAffine
         for c in 0..<features {
-            let inv = 1 / (runningVariance.value.scalars[c] + epsilon).squareRoot()
-            let a = scale.value.scalars[c] * inv
-            let b = shift.value.scalars[c] - runningMean.value.scalars[c] * a
+            let (a, b) = (scale[c], shift[c])
             for n in 0..<batch {
                 let base = (n * features + c) * spatial
                 for i in 0..<spatial { y.scalars[base + i] = y.scalars[base + i] * a + b }

@@ -11,7 +11,7 @@ public struct Conv2D: Layer {
     private var cachedInput: Tensor?
     private var skipsInputGradient = false
     /// Applies the following ReLU in the convolution primitive (see `fuseFollowingReLU`).
-    private var fusesReLU = false
+    private(set) var fusesReLU = false
 
     /// He-normal weights (std √(2/fanIn), fanIn = inputChannels·k·k), zero bias.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,

@@ -23,7 +23,7 @@ public struct MaxPool2D: Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let g = geometry(input.shape)
-        return Tensor(shape: g.outputShape, scalars: Kernels.maxPool2DForward(input: input.scalars, geometry: g).output)
+        return Tensor(shape: g.outputShape, scalars: Kernels.maxPool2DInference(input: input.scalars, geometry: g))
     }
 
     public mutating func forward(_ input: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {

@@ -53,7 +53,10 @@ public struct TestMetrics: Codable, Equatable, Sendable {
 public struct Model: Sendable {
     public enum Combination: String, Codable, Sendable { case mean, vote }
 
-    public var networks: [Sequential]
+    /// The networks as trained and saved. Setting them re-derives `inferenceNetworks`.
+    public var networks: [Sequential] { didSet { inferenceNetworks = networks.map(InferenceNetwork.init) } }
+    /// `networks` with batch norms folded (see `InferenceNetwork`): what `probabilities` runs.
+    public private(set) var inferenceNetworks: [InferenceNetwork]
     public var combination: Combination = .mean
     public var recipe: TrainingRecipe?
     public var history: [EpochRecord] = []
@@ -63,12 +66,14 @@ public struct Model: Sendable {
 
     public init(network: Sequential, recipe: TrainingRecipe? = nil) {
         networks = [network]
+        inferenceNetworks = [InferenceNetwork(network)]
         self.recipe = recipe
     }
 
     public init(ensemble networks: [Sequential], combination: Combination) {
         precondition(!networks.isEmpty, "an ensemble needs at least one network")
         self.networks = networks
+        inferenceNetworks = networks.map(InferenceNetwork.init)
         self.combination = combination
     }
 
@@ -97,9 +102,9 @@ public struct Model: Sendable {
     }
 
     private func probabilitiesOfChunk(_ input: Tensor) -> Tensor {
-        if networks.count == 1 { return softmax(networks[0](input)) }
+        if inferenceNetworks.count == 1 { return softmax(inferenceNetworks[0](input)) }
         var sum = Tensor(zeros: [input.shape[0], 10])
-        for network in networks {
+        for network in inferenceNetworks {
             let p = softmax(network(input))
             switch combination {
             case .mean:

@@ -12,6 +12,8 @@ import TestSupport
         Pool2DGeometry(batch: 1, channels: 4, height: 5, width: 9, size: 2, stride: 1),
         Pool2DGeometry(batch: 5, channels: 1, height: 4, width: 4, size: 4, stride: 4),
         Pool2DGeometry(batch: 1, channels: 64, height: 24, width: 24, size: 2, stride: 2),
+        // Over `parallelPoolingThreshold`: split across workers.
+        Pool2DGeometry(batch: 9, channels: 32, height: 28, width: 28, size: 2, stride: 2),
     ]
 
     @Test(arguments: geometries, [false, true])
@@ -25,6 +27,16 @@ import TestSupport
         #expect(fast.output == reference.output, "maxPool2DForward \(g.inputShape) size \(g.size) stride \(g.stride)")
         #expect(fast.argmax == reference.argmax, "argmax of \(g.inputShape) size \(g.size) stride \(g.stride)")
         #expect(fast.output.count == g.outputShape.count)
+    }
+
+    @Test(arguments: geometries, [false, true])
+    func inferenceMatchesReference(_ g: Pool2DGeometry, withTies: Bool) {
+        var rng = SplitMix64(seed: 13)
+        var input = Tensor.uniform(shape: g.inputShape, in: -1...1, using: &rng).scalars
+        if withTies { input = input.map { ($0 * 2).rounded() } }
+        let reference = Kernels.maxPool2DForwardReference(input: input, geometry: g).output
+        #expect(Kernels.maxPool2DInference(input: input, geometry: g) == reference,
+                "maxPool2DInference \(g.inputShape) size \(g.size) stride \(g.stride)")
     }
 
     /// Pooling's backward with the ReLU mask equals ReLU's backward after plain pooling backward.

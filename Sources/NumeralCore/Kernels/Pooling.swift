@@ -31,7 +31,7 @@ extension Kernels {
         input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
             argmax.withUnsafeMutableBufferPointer { am in
                 let (x, y, am) = (x.baseAddress!, y.baseAddress!, am.baseAddress!)
-                forEachSampleChunk(g.batch * g.channels) { planes in
+                forEachPlaneChunk(g) { planes in
                     for p in planes {
                         let inBase = p * g.height * g.width, outBase = p * oh * ow
                         if g.size == 2 && g.stride == 2 {
@@ -68,6 +68,59 @@ extension Kernels {
             }
         } }
         return (output, argmax)
+    }
+
+    /// Inputs smaller than this many scalars are pooled on one thread: handing a digit's
+    /// 32 planes to a second core costs more than pooling them.
+    static let parallelPoolingThreshold = 1 << 16
+
+    /// Runs `body` on ranges of the `batch · channels` planes, split across workers only
+    /// when the input is large.
+    static func forEachPlaneChunk(_ g: Pool2DGeometry, _ body: (Range<Int>) -> Void) {
+        let planes = g.batch * g.channels
+        if g.inputShape.count < parallelPoolingThreshold { body(0..<planes); return }
+        forEachSampleChunk(planes, body)
+    }
+
+    /// Max pooling's output alone, for inference (no argmax for a backward): the same values
+    /// as `maxPool2DForward`, compared in the same order.
+    public static func maxPool2DInference(input: [Float], geometry g: Pool2DGeometry) -> [Float] {
+        precondition(input.count == g.inputShape.count, "maxPool \(g.inputShape): input has \(input.count) scalars")
+        let count = g.outputShape.count
+        var output = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }  // written in full below
+        let (oh, ow, w) = (g.outputHeight, g.outputWidth, g.width)
+        input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
+            guard let x = x.baseAddress, let y = y.baseAddress else { return }
+            forEachPlaneChunk(g) { planes in
+                for p in planes {
+                    let plane = x + p * g.height * w, out = y + p * oh * ow
+                    for oy in 0..<oh {
+                        let row = out + oy * ow
+                        if g.size == 2 && g.stride == 2 {
+                            // top and bottom rows of the 2×2 windows of output row oy
+                            let top = plane + 2 * oy * w, bottom = top + w
+                            for ox in 0..<ow {
+                                var best = top[2 * ox]
+                                best = top[2 * ox + 1] > best ? top[2 * ox + 1] : best
+                                best = bottom[2 * ox] > best ? bottom[2 * ox] : best
+                                best = bottom[2 * ox + 1] > best ? bottom[2 * ox + 1] : best
+                                row[ox] = best
+                            }
+                            continue
+                        }
+                        for ox in 0..<ow {
+                            var best = -Float.infinity
+                            for ky in 0..<g.size {
+                                let window = plane + (oy * g.stride + ky) * w + ox * g.stride
+                                for kx in 0..<g.size where window[kx] > best { best = window[kx] }
+                            }
+                            row[ox] = best
+                        }
+                    }
+                }
+            }
+        } }
+        return output
     }
 
     /// Routes each output gradient to the input element that won the forward max.
