@@ -42,14 +42,8 @@ public enum ReaderCrops {
     /// when no digit is covered by half, or two are, or the best one's share is under 0.6 (a
     /// digit with a good part of its neighbour, a digit with its separator).
     public static func label(candidate: Box, owners: [Int], marks: [(digit: Int?, box: Box)]) -> Int? {
-        func area(_ b: Box) -> Double { Double(max(0, b.width) * max(0, b.height)) }
-        func overlap(_ a: Box, _ b: Box) -> Double {
-            let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
-            let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-            return w > 0 && h > 0 ? Double(w * h) : 0
-        }
         guard area(candidate) > 0 else { return nil }
-        let coverage = marks.map { m in m.digit != nil && area(m.box) > 0 ? overlap(candidate, m.box) / area(m.box) : 0 }
+        let coverage = marks.map { m in m.digit != nil && area(m.box) > 0 ? sharedArea(candidate, m.box) / area(m.box) : 0 }
         let covered = coverage.filter { $0 >= 0.5 }.count
         if covered == 0 || covered >= 2 { return notADigit }
         let best = coverage.indices.max { coverage[$0] < coverage[$1] }!
@@ -89,7 +83,7 @@ public enum ReaderCrops {
                             part.summary.ambiguous += 1; continue
                         }
                         if label == notADigit { part.summary.notDigits += 1 } else { part.summary.digits += 1 }
-                        if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && overlapsMostly(candidate.box, $0.box) }) {
+                        if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && sharedArea(candidate.box, $0.box) >= 0.5 * area($0.box) }) {
                             matched.insert(m)
                         }
                         part.pixels += candidate.input
@@ -126,11 +120,13 @@ public enum ReaderCrops {
         return crops.subset(crops.labels.indices.filter { !dropped.contains($0) })
     }
 
-    /// Whether most of `b` lies inside `a`.
-    static func overlapsMostly(_ a: Box, _ b: Box) -> Bool {
-        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
-        let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-        return w > 0 && h > 0 && Double(w * h) >= 0.5 * Double(b.width * b.height)
+    static func area(_ b: Box) -> Double { Double(max(0, b.width) * max(0, b.height)) }
+
+    /// Pixels two boxes share.
+    static func sharedArea(_ a: Box, _ b: Box) -> Double {
+        let (a, b) = (BoundingBox(minX: a.x, minY: a.y, maxX: a.x + a.width, maxY: a.y + a.height),
+                      BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height))
+        return Double(a.horizontalOverlap(b) * a.verticalOverlap(b))
     }
 
     /// File names of the crops in a directory (IDX, as MNIST's).
