@@ -12,6 +12,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case flatten
     /// Reads each sample as steps × `inputSize` rows and returns the last hidden state.
     case lstm(inputSize: Int, hiddenSize: Int)
+    /// `[channels, H, W]` → `W` rows of `channels·H` features (see `Columns`).
+    case columns
 
     /// A freshly initialised layer of this kind.
     public func makeLayer(using rng: inout some RandomNumberGenerator) -> any Layer {
@@ -27,6 +29,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .batchNorm(features): BatchNorm(features: features)
         case .flatten: Flatten()
         case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
+        case .columns: Columns()
         }
     }
 
@@ -35,7 +38,11 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     /// negative sizes, a dropout rate of 2 must be rejected here, before a layer is built).
     public func outputShape(for input: [Int]) -> [Int]? {
         switch self {
-        case let .dense(i, o): return i > 0 && o > 0 && input == [i] ? [o] : nil
+        case let .dense(i, o):
+            // One sample, or a sequence of them (the columns of a line).
+            guard i > 0, o > 0 else { return nil }
+            if input == [i] { return [o] }
+            return input.count == 2 && input[0] > 0 && input[1] == i ? [input[0], o] : nil
         case let .conv2D(i, o, k, s, p):
             guard i > 0, o > 0, k > 0, s > 0, p >= 0, p < k, input.count == 3, input[0] == i else { return nil }
             let h = (input[1] + 2 * p - k) / s + 1, w = (input[2] + 2 * p - k) / s + 1
@@ -50,6 +57,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .lstm(i, h):
             let count = input.reduce(1, *)
             return count > 0 && count % i == 0 ? [h] : nil
+        case .columns:
+            return input.count == 3 && input.allSatisfy({ $0 > 0 }) ? [input[2], input[0] * input[1]] : nil
         }
     }
 }
@@ -82,7 +91,7 @@ extension Architecture {
         for layer in layers {
             guard let next = layer.outputShape(for: shape) else { return flops }
             switch layer {
-            case let .dense(i, o): flops += 2 * i * o
+            case let .dense(i, o): flops += 2 * i * o * (shape.count == 2 ? shape[0] : 1)
             case let .conv2D(i, _, k, _, _): flops += 2 * next.reduce(1, *) * i * k * k
             default: break
             }
