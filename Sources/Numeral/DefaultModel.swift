@@ -27,6 +27,18 @@ public enum DefaultModel {
     public static func load(_ explicit: String?) throws(ModelFileError) -> Model {
         try Model.load(from: resolve(explicit))
     }
+
+    /// The line model shipped in the repository, if this build has one.
+    public static var shippedLinesPath: String? {
+        Bundle.module.path(forResource: "numeral-lines", ofType: "safetensors")
+    }
+
+    /// `explicit` ("none": no line model), else `$NUMERAL_LINE_MODEL`, else the shipped one.
+    public static func loadLines(_ explicit: String?) throws(ModelFileError) -> LineModel? {
+        let environment = ProcessInfo.processInfo.environment["NUMERAL_LINE_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = explicit ?? environment ?? shippedLinesPath, path != "none" else { return nil }
+        return try LineModel.load(from: path)
+    }
 }
 
 /// Where MNIST is read from: `--data DIR`, else `$NUMERAL_DATA`, else `./data/mnist`.

@@ -105,6 +105,11 @@ public struct ReadDetails: Sendable {
 /// → MNIST normalisation → one batch through the model → best segmentation path.
 public struct NumberReader: Sendable {
     public var model: Model
+    /// Reads each number whole as well (see `readWhole`); nil: digit by digit only.
+    public var lineModel: LineModel?
+    /// Which reading of a number is kept when both exist.
+    public enum Choice: String, Sendable, CaseIterable { case digits, lines, surer }
+    public var choice: Choice = .surer
     public var options: ReadOptions
     /// Images are first analysed shrunk (by an integer factor) to at most this many pixels...
     public var coarsePixels = 300_000
@@ -120,8 +125,8 @@ public struct NumberReader: Sendable {
     /// Images at most this many pixels wide and high hold one digit (see `readCell`).
     public var cellSide = 32
 
-    public init(model: Model, options: ReadOptions = ReadOptions()) {
-        self.model = model; self.options = options
+    public init(model: Model, lineModel: LineModel? = nil, options: ReadOptions = ReadOptions()) {
+        self.model = model; self.lineModel = lineModel; self.options = options
     }
 
     /// Decodes PNG/JPEG bytes (EXIF orientation honoured) and reads every number in it.
@@ -193,10 +198,11 @@ public struct NumberReader: Sendable {
         clock.lap("binarize")
         var classifyTime = 0.0
         let segmented: [SegmentedLine]
+        var labels: ComponentLabels?
         if factor == 1, let cell = readCell(ink) {
             segmented = cell
         } else {
-            segmented = Segmenter().segment(ink) { inputs in
+            (segmented, labels) = Segmenter().segmentKeepingLabels(ink) { inputs in
                 let start = DispatchTime.now().uptimeNanoseconds
                 defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
                 return classify(inputs)
@@ -234,8 +240,17 @@ public struct NumberReader: Sendable {
                 inputs.append(d.input)
             }
             addSeparators(before: line.digits.count)
-            lines.append(ReadLine(text: text, box: box(line.box), digits: digits, separators: separators, confidence: confidence))
+            let byDigits = ReadLine(text: text, box: box(line.box), digits: digits, separators: separators, confidence: confidence)
+            if choice != .digits, let lineModel, let number = line.number, let labels,
+               let whole = readWhole(number, ink: ink, labels: labels, lineModel: lineModel, box: box),
+               choice == .lines || whole.confidence > byDigits.confidence {
+                inputs.removeLast(line.digits.count)
+                lines.append(whole)
+            } else {
+                lines.append(byDigits)
+            }
         }
+        clock.lap("read lines")
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,

@@ -44,10 +44,25 @@ public struct SegmentedLine: Sendable {
     public var box: BoundingBox
     public var digits: [SegmentedDigit]
     public var separators: [SegmentedSeparator]
+    /// The ink the number was read from (nil for a lone cell).
+    public var number: NumberInk?
 
-    public init(box: BoundingBox, digits: [SegmentedDigit], separators: [SegmentedSeparator]) {
-        self.box = box; self.digits = digits; self.separators = separators
+    public init(box: BoundingBox, digits: [SegmentedDigit], separators: [SegmentedSeparator], number: NumberInk? = nil) {
+        self.box = box; self.digits = digits; self.separators = separators; self.number = number
     }
+}
+
+/// The ink of one number before it is cut into digits: what a line recogniser reads.
+public struct NumberInk: Sendable {
+    /// All of the number's components.
+    public var box: BoundingBox
+    /// Its components' labels: the blobs the segmenter grouped into the number, and
+    /// anything small (a point, a speck) whose centre lies in its box.
+    public var components: [Int32]
+    /// The median height of its digit-high blobs.
+    public var digitHeight: Double
+    /// Its digit-high blobs, left to right (their centres follow the line's slope).
+    public var blobs: [BoundingBox]
 }
 
 /// Maps a batch of 28x28 inputs (784 floats each, ink = 1) to 10 probabilities each.
@@ -98,10 +113,42 @@ public struct Segmenter: Sendable {
 
     /// Lines of the image, top to bottom, each number of a row left to right.
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
-        let (plans, inputs, _) = candidates(image)
+        segmentKeepingLabels(image, classify: classify).lines
+    }
+
+    /// `segment`, and the component labels its lines' `number.components` refer to (ruled
+    /// lines removed).
+    public func segmentKeepingLabels(_ image: InkImage, classify: DigitClassifier) -> (lines: [SegmentedLine], labels: ComponentLabels) {
+        let (plans, inputs, labels) = candidates(image)
         let probabilities = inputs.isEmpty ? [] : classify(inputs)
         precondition(probabilities.count == inputs.count, "classifier returned \(probabilities.count) rows for \(inputs.count) inputs")
-        return plans.compactMap { $0.resolve(inputs: inputs, probabilities: probabilities) }
+        return (plans.compactMap { plan in
+            plan.resolve(inputs: inputs, probabilities: probabilities).map { line in
+                var line = line
+                line.number = numberInk(plan.layout, labels: labels)
+                return line
+            }
+        }, labels)
+    }
+
+    /// Every number's ink, unread, and the labels it refers to.
+    public func numbers(_ image: InkImage) -> (numbers: [NumberInk], labels: ComponentLabels) {
+        let labels = ink(image)
+        return (group(labels).map { numberInk($0, labels: labels) }, labels)
+    }
+
+    func numberInk(_ layout: NumberLayout, labels: ComponentLabels) -> NumberInk {
+        let h = layout.height
+        var members = Set(layout.members)
+        let reach = BoundingBox(minX: layout.box.minX - Int(0.1 * h), minY: layout.box.minY - Int(0.1 * h),
+                                maxX: layout.box.maxX + Int(0.1 * h), maxY: layout.box.maxY + Int(0.1 * h))
+        for c in labels.components where Double(c.box.height) < 0.5 * h && !members.contains(c.label) {
+            let (cx, cy) = (Int(c.box.centerX), Int(c.box.centerY))
+            if cx >= reach.minX && cx < reach.maxX && cy >= reach.minY && cy < reach.maxY { members.insert(c.label) }
+        }
+        let box = members.reduce(layout.box) { $0.union(labels.components[Int($1) - 1].box) }
+        let blobs = layout.atoms.filter { Double($0.box.height) >= 0.5 * h }.map(\.box).sorted { $0.minX < $1.minX }
+        return NumberInk(box: box, components: members.sorted(), digitHeight: h, blobs: blobs)
     }
 
     /// Every candidate digit the recogniser would be asked about: where it is, its ink
@@ -128,22 +175,7 @@ public struct Segmenter: Sendable {
 
     /// The plans of every number, their candidates' `inputIndex` set into `inputs`.
     func candidates(_ image: InkImage) -> (plans: [Plan], inputs: [[Float]], labels: ComponentLabels) {
-        var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
-        guard image.method != .blank else { return ([], [], labels) }
-        if typicalHeight(labels.components) == nil && labels.components.count > 1 {
-            // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
-            let grown = Background.filter(GrayImage(width: image.width, height: image.height,
-                                                    pixels: image.mask.map(Float.init)), radius: 1, combine: max)
-            labels = ComponentLabels(mask: grown.pixels.map { $0 > 0 ? 1 : 0 }, width: image.width, height: image.height)
-        }
-        // Ruled lines and borders, measured against the digits' height.
-        if let typical = typicalHeight(labels.components) {
-            var mask = image.mask
-            let thickness = max(2, Int(0.15 * typical))
-            let removed = LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
-                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.3 * typical))
-            if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
-        }
+        let labels = ink(image)
         let numbers = group(labels)
         // Collect every candidate digit of every number, to classify them in one batch.
         var plans = numbers.map { plan($0, labels: labels) }
@@ -159,6 +191,27 @@ public struct Segmenter: Sendable {
         return (plans, inputs, labels)
     }
 
+    /// The components of the ink, crumbs of a faint digit joined and ruled lines removed.
+    func ink(_ image: InkImage) -> ComponentLabels {
+        var labels = ComponentLabels(mask: image.mask, width: image.width, height: image.height)
+        guard image.method != .blank else { return ComponentLabels(mask: [UInt8](repeating: 0, count: image.mask.count), width: image.width, height: image.height) }
+        if typicalHeight(labels.components) == nil && labels.components.count > 1 {
+            // Only crumbs: a faint digit broken into dots. Join crumbs a pixel apart.
+            let grown = Background.filter(GrayImage(width: image.width, height: image.height,
+                                                    pixels: image.mask.map(Float.init)), radius: 1, combine: max)
+            labels = ComponentLabels(mask: grown.pixels.map { $0 > 0 ? 1 : 0 }, width: image.width, height: image.height)
+        }
+        // Ruled lines and borders, measured against the digits' height.
+        if let typical = typicalHeight(labels.components) {
+            var mask = image.mask
+            let thickness = max(2, Int(0.15 * typical))
+            let removed = LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
+                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.3 * typical))
+            if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
+        }
+        return labels
+    }
+
     // MARK: - Lines and numbers
 
     /// A number before recognition: its atoms (digit blobs, left to right) and separators.
@@ -166,6 +219,9 @@ public struct Segmenter: Sendable {
         var height: Double
         var atoms: [Atom]
         var separators: [(kind: SeparatorKind, box: BoundingBox)]
+        /// Every component of the number, and their box.
+        var members: [Int32] = []
+        var box = BoundingBox.empty
     }
 
     struct Atom {
@@ -352,7 +408,9 @@ public struct Segmenter: Sendable {
             atoms[first].box = BoundingBox(minX: bar.maxX, minY: atoms[first].box.minY,
                                            maxX: atoms[first].box.maxX, maxY: atoms[first].box.maxY)
         }
-        return !atoms.contains(where: { Double($0.box.height) >= 0.5 * h }) ? nil : NumberLayout(height: h, atoms: atoms, separators: separators)
+        return !atoms.contains(where: { Double($0.box.height) >= 0.5 * h }) ? nil
+            : NumberLayout(height: h, atoms: atoms, separators: separators, members: members.map(\.label),
+                           box: members.reduce(BoundingBox.empty) { $0.union($1.box) })
     }
 
     /// Whether some pixel of `component` lies within `reach` pixels (in x and y) of a

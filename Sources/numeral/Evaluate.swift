@@ -19,6 +19,7 @@ struct Evaluate: ParsableCommand {
         """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var readerOptions: ReaderOptions
     @OptionGroup var data: DataOptions
     @Option(help: "Folder of labelled images to evaluate on instead of MNIST.") var images: String?
     @Option(help: "Write an HTML report with pictures into this directory.") var report: String?
@@ -44,7 +45,7 @@ struct Evaluate: ParsableCommand {
         let result: EvaluationReport
         if let images {
             let folder = try ImageFolder.load(images)
-            result = EvaluationReport(images: folder, directory: images, reader: makeImageReader(model: model, threshold: threshold),
+            result = EvaluationReport(images: folder, directory: images, reader: try makeImageReader(model: model, threshold: threshold, options: readerOptions),
                                       model: model, modelFile: shown, shipped: shipped)
         } else {
             let testSet = try MNIST.loadTest(from: data.directory)

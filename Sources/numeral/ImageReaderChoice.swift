@@ -21,6 +21,6 @@ struct NumberReaderEvaluation: ImageReader {
     }
 }
 
-func makeImageReader(model: Model, threshold: Double) -> some ImageReader {
-    NumberReaderEvaluation(reader: NumberReader(model: model, options: ReadOptions(threshold: threshold)))
+func makeImageReader(model: Model, threshold: Double, options: ReaderOptions) throws -> some ImageReader {
+    NumberReaderEvaluation(reader: try options.reader(model: model, options: ReadOptions(threshold: threshold)))
 }

@@ -12,6 +12,7 @@ struct Read: ParsableCommand {
 
     @Argument(help: "Image files or directories.") var images: [String]
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var readerOptions: ReaderOptions
     @Flag(help: "Print one JSON object per image per line.") var json = false
     @Option(help: "Digits with a lower confidence are uncertain (0...1).") var threshold = ReadOptions().threshold
     @Option(help: "Reject images with more pixels, before decoding them.") var maxPixels = 40_000_000
@@ -27,7 +28,7 @@ struct Read: ParsableCommand {
 
     func run() throws {
         let model = try DefaultModel.load(modelOptions.model)
-        let reader = NumberReader(model: model, options: ReadOptions(threshold: threshold, maxPixels: maxPixels))
+        let reader = try readerOptions.reader(model: model, options: ReadOptions(threshold: threshold, maxPixels: maxPixels))
         if let debug {
             do { try FileManager.default.createDirectory(atPath: debug, withIntermediateDirectories: true) } catch {
                 throw ValidationError("cannot create --debug directory \(debug): \(error.localizedDescription)")

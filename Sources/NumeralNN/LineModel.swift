@@ -1,0 +1,117 @@
+public import NumeralCore
+public import Foundation
+
+/// A recogniser of whole lines: a convolutional network reads a line of handwriting
+/// `[1, 32, W]` (W a multiple of 4) and scores every 4-pixel column ("frame") for each
+/// symbol of `alphabet` and the blank; `CTC` turns the frames into text.
+///
+/// It needs no cuts between the digits, so it reads touching and overlapping ones
+/// (which a digit classifier only sees when the segmenter found the seam) as well as the
+/// point, comma and minus in the same pass.
+public struct LineModel: Sendable {
+    /// The symbols; class `alphabet.count` is the blank.
+    public static let alphabet: [Character] = Array("0123456789.,-")
+    public static var blank: Int { alphabet.count }
+    public static var classes: Int { alphabet.count + 1 }
+    /// Input rows; a line's digits are scaled to `LineNormalization.digitHeight` in them.
+    public static let height = 32
+    /// Input columns per output frame (two 2x2 poolings).
+    public static let frameWidth = 4
+    /// The width the architecture is described (and checked) at; any multiple of
+    /// `frameWidth` runs.
+    public static let nominalWidth = 256
+
+    public var network: Sequential { didSet { inference = InferenceNetwork(network) } }
+    public private(set) var inference: InferenceNetwork
+    public var history: [EpochRecord] = []
+    /// What the model was trained on, for `numeral info` and the README.
+    public var notes: String?
+
+    public init(network: Sequential) {
+        precondition(network.architecture.inputShape.prefix(2) == [1, Self.height], "a line model reads [1, \(Self.height), W]")
+        self.network = network
+        inference = InferenceNetwork(network)
+    }
+
+    /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two, then
+    /// per column a dense layer of 192 and the class scores. A frame sees about 30 input
+    /// columns: a digit and a half at the line's scale.
+    public static func architecture(name: String = "line-cnn") -> Architecture {
+        Architecture(name: name, inputShape: [1, height, nominalWidth], layers: [
+            .conv2D(inputChannels: 1, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 32), .relu,
+            .maxPool2D(size: 2, stride: 2),
+            .conv2D(inputChannels: 32, outputChannels: 64, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 64), .relu,
+            .maxPool2D(size: 2, stride: 2),
+            .conv2D(inputChannels: 64, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
+            .conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
+            .columns,
+            .dense(inputSize: 96 * height / 4, outputSize: 192), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: 192, outputSize: classes),
+        ])
+    }
+
+    /// Per-frame probabilities `[width / 4, classes]` of one line image (`height` rows of
+    /// `width` values, ink = 1).
+    public func probabilities(line pixels: [Float], width: Int) -> [Float] {
+        precondition(width > 0 && width % Self.frameWidth == 0 && pixels.count == Self.height * width,
+                     "a line image is \(Self.height) rows of a multiple of \(Self.frameWidth) columns")
+        let logits = inference(Tensor(shape: [1, 1, Self.height, width], scalars: pixels))
+        return softmax(logits).scalars
+    }
+
+    // MARK: - Files
+
+    static let formatKey = "numeral.format"
+    static let formatValue = "numeral-line-model-1"
+
+    public func encoded() -> Data {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        var copy = network
+        copy.visitNamedParameters { name, p in tensors.append((name, p.value)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json(_ value: some Encodable) -> String {
+            String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        }
+        var metadata = [Self.formatKey: Self.formatValue, "architecture": json(network.architecture),
+                        "alphabet": String(Self.alphabet), "history": json(history)]
+        if let notes { metadata["notes"] = notes }
+        return SafeTensors.encode(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes the model atomically.
+    public func save(to path: String) throws(FileWriteError) {
+        try writeAtomically(encoded(), to: path)
+    }
+
+    public static func load(from path: String) throws(ModelFileError) -> LineModel {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
+        }
+        return try decode(data, path: path)
+    }
+
+    public static func decode(_ data: Data, path: String) throws(ModelFileError) -> LineModel {
+        var (tensors, metadata) = try SafeTensors.decode(data, path: path)
+        guard metadata[formatKey] == formatValue else { throw .notNumeralModel(path: path) }
+        guard metadata["alphabet"] == String(alphabet) else {
+            throw .invalid(path: path, reason: "the line model's alphabet is not \"\(String(alphabet))\"")
+        }
+        guard let text = metadata["architecture"],
+              let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(text.utf8)) else {
+            throw .invalid(path: path, reason: "no architecture in the metadata")
+        }
+        guard architecture.inputShape == [1, height, nominalWidth],
+              architecture.outputShape == [nominalWidth / frameWidth, classes] else {
+            throw .invalid(path: path, reason: "architecture \(architecture.name) does not map [1, \(height), \(nominalWidth)] lines to \(nominalWidth / frameWidth) frames of \(classes) classes")
+        }
+        var rng = SplitMix64(seed: 0)
+        var network = Sequential(architecture, using: &rng)
+        if let problem = network.takeParameters(from: &tensors, prefix: "") { throw .invalid(path: path, reason: problem) }
+        var model = LineModel(network: network)
+        if let history = metadata["history"] { model.history = (try? JSONDecoder().decode([EpochRecord].self, from: Data(history.utf8))) ?? [] }
+        model.notes = metadata["notes"]
+        return model
+    }
+}

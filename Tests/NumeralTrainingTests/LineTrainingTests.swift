@@ -1,0 +1,57 @@
+import Foundation
+import NumeralCore
+import NumeralNN
+import NumeralTraining
+import Testing
+
+@Suite struct LineTrainingTests {
+    /// A line of bars ("1", symbol 1) and rings ("0", symbol 0), 12 columns each.
+    func drawn(_ label: [Int]) -> (pixels: [Float], width: Int) {
+        let width = ((label.count * 12 + 8 + 3) / 4) * 4
+        var pixels = [Float](repeating: 0, count: LineModel.height * width)
+        for (i, symbol) in label.enumerated() {
+            let x0 = 4 + i * 12
+            for y in 6..<26 {
+                for x in (x0 + 2)..<(x0 + 10) {
+                    let ring = y < 8 || y >= 24 || x < x0 + 4 || x >= x0 + 8
+                    let bar = x >= x0 + 5 && x < x0 + 7
+                    if symbol == 0 ? ring : bar { pixels[y * width + x] = 1 }
+                }
+            }
+        }
+        return (pixels, width)
+    }
+
+    @Test func filesRoundTripAndMalformedLabelsAreRefused() throws {
+        var set = LineSet()
+        for label in [[1, 0], [0, 10, 1, 12]] {
+            let (pixels, width) = drawn(label)
+            set.append(pixels, width: width, label: label)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try set.write(to: directory)
+        #expect(try LineSet.load(from: directory) == set)
+        #expect(LineSet.symbols("-12.5,0") == [12, 1, 2, 10, 5, 11, 0])
+        #expect(LineSet.symbols("12a") == nil)
+        try Data("offset,width,text\n0,30,12\n".utf8).write(to: URL(fileURLWithPath: directory + "/" + LineSet.fileNames.labels))
+        #expect(throws: LineSetError.self) { try LineSet.load(from: directory) }
+    }
+
+    @Test func ctcTrainingLearnsToReadDrawnLines() {
+        var rng = SplitMix64(seed: 3)
+        var set = LineSet()
+        for _ in 0..<48 {
+            let label = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Int.random(in: 0...1, using: &rng) }
+            let (pixels, width) = drawn(label)
+            set.append(pixels, width: width, label: label)
+        }
+        var network = Sequential(LineModel.architecture(), using: &rng)
+        var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
+        var losses: [Double] = []
+        trainLines(&network, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
+                   epochs: 12, batchSize: 16, using: &rng, onEpoch: { report, _, _ in losses.append(report.loss) })
+        #expect(losses.last! < losses.first! / 4, "losses \(losses)")
+        #expect(lineAccuracy(LineModel(network: network), on: set, indices: Array(0..<set.count)) >= 0.9)
+    }
+}
