@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Numeral",
             dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision", "NumeralSynth"],
-            resources: [.copy("Resources/numeral-default.safetensors")],
+            resources: [.copy("Resources/numeral-default.safetensors"), .copy("Resources/numeral-lines.safetensors")],
             swiftSettings: swiftSettings),
         .target(
             name: "NumeralServer",

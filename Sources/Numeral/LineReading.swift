@@ -8,7 +8,7 @@ extension NumberReader {
     /// best path. Each symbol's confidence is its probability at its peak frame; a digit's
     /// alternatives are the digits' probabilities there. Boxes split the number's box
     /// half-way between neighbouring peaks (the line model says where a symbol is, not how
-    /// wide). Nil when the line model reads nothing.
+    /// wide), shrunk to the number's ink between them. Nil when the line model reads no digit.
     func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
                    box: (BoundingBox) -> Box) -> ReadLine? {
         let line = LineNormalization.normalize(number, ink: ink.ink, labels: labels)
@@ -20,12 +20,19 @@ extension NumberReader {
         let peaks = symbols.map { line.imageX(column: (Double($0.peak) + 0.5) * Double(LineModel.frameWidth)) }
         var text = "", digits: [ReadDigit] = [], separators: [ReadSeparator] = []
         var confidence = 1.0
+        var member = [Bool](repeating: false, count: labels.components.count + 1)
+        for l in number.components { member[Int(l)] = true }
         for (i, s) in symbols.enumerated() {
             let left = i == 0 ? Double(number.box.minX) : (peaks[i - 1] + peaks[i]) / 2
             let right = i == symbols.count - 1 ? Double(number.box.maxX) : (peaks[i] + peaks[i + 1]) / 2
-            let region = BoundingBox(minX: max(number.box.minX, Int(left.rounded(.down))), minY: number.box.minY,
-                                     maxX: min(number.box.maxX, max(Int(left.rounded(.down)) + 1, Int(right.rounded(.up)))),
-                                     maxY: number.box.maxY)
+            let x0 = max(number.box.minX, Int(left.rounded(.down)))
+            let x1 = min(number.box.maxX, max(x0 + 1, Int(right.rounded(.up))))
+            // The number's ink in those columns.
+            var region = BoundingBox.empty
+            for y in number.box.minY..<number.box.maxY {
+                for x in x0..<x1 where member[Int(labels.labels[y * labels.width + x])] { region.include(x: x, y: y) }
+            }
+            if region.isEmpty { region = BoundingBox(minX: x0, minY: number.box.minY, maxX: x1, maxY: number.box.maxY) }
             let frame = Array(p[(s.peak * classes)..<((s.peak + 1) * classes)])
             let probability = Double(frame[s.symbol])
             if s.symbol >= 10 {

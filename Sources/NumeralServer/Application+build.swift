@@ -7,13 +7,15 @@ public import Numeral
 public struct ServerServices: Sendable {
     public var model: Model
     public var modelFile: String
+    /// Reads each number whole besides digit by digit (see `NumberReader.lineModel`).
+    public var lineModel: LineModel?
     public var store: FeedbackStore
     public var recentReads: RecentReads
     public var metrics: ServerMetrics
 
-    public init(model: Model, modelFile: String, store: FeedbackStore,
+    public init(model: Model, modelFile: String, lineModel: LineModel? = nil, store: FeedbackStore,
                 recentReads: RecentReads = RecentReads(), metrics: ServerMetrics = ServerMetrics()) {
-        self.model = model; self.modelFile = modelFile; self.store = store
+        self.model = model; self.modelFile = modelFile; self.lineModel = lineModel; self.store = store
         self.recentReads = recentReads; self.metrics = metrics
     }
 }
@@ -24,15 +26,16 @@ public struct ServerServices: Sendable {
 /// - Throws: `ModelFileError` for a bad `--model`, GRDB's errors for a bad `--database`.
 public func buildApplication(_ arguments: some AppArguments) async throws -> some ApplicationProtocol {
     let modelFile = try DefaultModel.resolve(arguments.modelPath)
-    return try await buildApplication(arguments, model: try Model.load(from: modelFile), modelFile: modelFile)
+    return try await buildApplication(arguments, model: try Model.load(from: modelFile), modelFile: modelFile,
+                                      lineModel: try DefaultModel.loadLines(nil))
 }
 
 /// The same, with a model already loaded (tests load the shipped model once for all apps).
-public func buildApplication(_ arguments: some AppArguments, model: Model, modelFile: String) async throws
-    -> some ApplicationProtocol {
+public func buildApplication(_ arguments: some AppArguments, model: Model, modelFile: String,
+                             lineModel: LineModel? = nil) async throws -> some ApplicationProtocol {
     let logger = makeLogger(arguments)
     let store = try FeedbackStore(path: arguments.databasePath)
-    let services = ServerServices(model: model, modelFile: modelFile, store: store)
+    let services = ServerServices(model: model, modelFile: modelFile, lineModel: lineModel, store: store)
     logger.info("model loaded", metadata: [
         "model": .string(model.name), "file": .string(modelFile),
         "parameters": .stringConvertible(model.parameterCount),
@@ -64,7 +67,8 @@ public func buildRouter(_ services: ServerServices, arguments: some AppArguments
     // Only the routes that do model or database work count against the in-flight limit.
     let v1 = router.group("v1")
         .add(middleware: InFlightLimitMiddleware(limit: arguments.maxInFlight, metrics: services.metrics))
-    ReadController(reader: NumberReader(model: services.model, options: ReadOptions(maxPixels: arguments.maxPixels)),
+    ReadController(reader: NumberReader(model: services.model, lineModel: services.lineModel,
+                                        options: ReadOptions(maxPixels: arguments.maxPixels)),
                    recentReads: services.recentReads, metrics: services.metrics)
         .addRoutes(to: v1)
     ClassifyController(model: services.model, maxPixels: arguments.maxPixels, metrics: services.metrics)

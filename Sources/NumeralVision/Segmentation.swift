@@ -113,22 +113,32 @@ public struct Segmenter: Sendable {
 
     /// Lines of the image, top to bottom, each number of a row left to right.
     public func segment(_ image: InkImage, classify: DigitClassifier) -> [SegmentedLine] {
-        segmentKeepingLabels(image, classify: classify).lines
+        segment(image, wanted: { _, _ in true }, classify: classify).lines.compactMap { $0 }
     }
 
-    /// `segment`, and the component labels its lines' `number.components` refer to (ruled
-    /// lines removed).
-    public func segmentKeepingLabels(_ image: InkImage, classify: DigitClassifier) -> (lines: [SegmentedLine], labels: ComponentLabels) {
-        let (plans, inputs, labels) = candidates(image)
+    /// Every number's ink, and the digits of those `wanted` picks (asked once per number,
+    /// in order, with the labels, before anything is classified): `lines[i]` is number i's, nil when it was
+    /// not wanted or no digit was found in it. `labels` are the components the numbers'
+    /// `components` refer to (ruled lines removed).
+    public func segment(_ image: InkImage, wanted: (NumberInk, ComponentLabels) -> Bool, classify: DigitClassifier)
+        -> (numbers: [NumberInk], lines: [SegmentedLine?], labels: ComponentLabels) {
+        let labels = ink(image)
+        let layouts = group(labels)
+        let numbers = layouts.map { numberInk($0, labels: labels) }
+        let picked = numbers.map { wanted($0, labels) }
+        let (plans, inputs) = candidates(layouts.indices.filter { picked[$0] }.map { layouts[$0] }, image: image, labels: labels)
         let probabilities = inputs.isEmpty ? [] : classify(inputs)
         precondition(probabilities.count == inputs.count, "classifier returned \(probabilities.count) rows for \(inputs.count) inputs")
-        return (plans.compactMap { plan in
-            plan.resolve(inputs: inputs, probabilities: probabilities).map { line in
+        var lines = [SegmentedLine?](repeating: nil, count: numbers.count)
+        var next = plans.makeIterator()
+        for i in numbers.indices where picked[i] {
+            lines[i] = next.next()!.resolve(inputs: inputs, probabilities: probabilities).map { line in
                 var line = line
-                line.number = numberInk(plan.layout, labels: labels)
+                line.number = numbers[i]
                 return line
             }
-        }, labels)
+        }
+        return (numbers, lines, labels)
     }
 
     /// Every number's ink, unread, and the labels it refers to.
@@ -176,7 +186,12 @@ public struct Segmenter: Sendable {
     /// The plans of every number, their candidates' `inputIndex` set into `inputs`.
     func candidates(_ image: InkImage) -> (plans: [Plan], inputs: [[Float]], labels: ComponentLabels) {
         let labels = ink(image)
-        let numbers = group(labels)
+        let (plans, inputs) = candidates(group(labels), image: image, labels: labels)
+        return (plans, inputs, labels)
+    }
+
+    /// The plans of `numbers`, their candidates' `inputIndex` set into `inputs`.
+    func candidates(_ numbers: [NumberLayout], image: InkImage, labels: ComponentLabels) -> (plans: [Plan], inputs: [[Float]]) {
         // Collect every candidate digit of every number, to classify them in one batch.
         var plans = numbers.map { plan($0, labels: labels) }
         var inputs: [[Float]] = []
@@ -188,7 +203,7 @@ public struct Segmenter: Sendable {
                                                            region: plans[p].candidates[c].region))
             }
         }
-        return (plans, inputs, labels)
+        return (plans, inputs)
     }
 
     /// The components of the ink, crumbs of a faint digit joined and ruled lines removed.

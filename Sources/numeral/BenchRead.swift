@@ -9,6 +9,7 @@ struct BenchRead: ParsableCommand {
         shouldDisplay: false)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var readerOptions: ReaderOptions
     @OptionGroup var data: DataOptions
     @Option(help: "Timed runs (after 3 warm-up runs).") var runs = 50
     @Option(help: "Also write the photo (photo.png, photo.jpg) and `--batch` varied pages here.") var writeImages: String?
@@ -16,7 +17,7 @@ struct BenchRead: ParsableCommand {
 
     func run() throws {
         let model = try DefaultModel.load(modelOptions.model)
-        let reader = NumberReader(model: model)
+        let reader = try readerOptions.reader(model: model, options: ReadOptions())
         let test = try MNIST.loadTest(from: data.directory)
         var rng = SplitMix64(seed: 42)
         func digits(_ count: Int) -> (String, [[Float]]) {
@@ -92,13 +93,14 @@ struct MNISTDiff: ParsableCommand {
         shouldDisplay: false)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var readerOptions: ReaderOptions
     @OptionGroup var data: DataOptions
     @Option(help: "Test images to use (from the start).") var limit = 10_000
     @Option(help: "Disagreements to list.") var show = 20
 
     func run() throws {
         let model = try DefaultModel.load(modelOptions.model)
-        let reader = NumberReader(model: model, options: ReadOptions(threshold: 0))
+        let reader = try readerOptions.reader(model: model, options: ReadOptions(threshold: 0))
         let test = try MNIST.loadTest(from: data.directory).prefix(limit)
         var modelRight = 0, readRight = 0, disagree = 0, multi = 0, empty = 0
         var listed: [String] = []

@@ -73,7 +73,12 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let path = try DefaultModel.resolve(file)
-        let model = try Model.load(from: path)
+        let loaded = Result { () throws(ModelFileError) in try Model.load(from: path) }
+        if case .failure(.notNumeralModel) = loaded {
+            try printLineModel(path)
+            return
+        }
+        let model = try loaded.get()
         if json {
             printJSON(InfoSummary(file: path, name: model.name, parameters: model.parameterCount,
                                   architecture: model.networks.map(\.architecture), recipe: model.recipe,
@@ -96,6 +101,31 @@ struct Info: ParsableCommand {
         for r in model.history { print("  " + formatEpoch(r, epochs: model.history.count)) }
         if let test = model.testMetrics {
             print(String(format: "test: accuracy %.4f, loss %.4f (%d samples)", test.accuracy, test.loss, test.samples))
+        }
+    }
+}
+
+extension Info {
+    /// `numeral info` of a line model file.
+    func printLineModel(_ path: String) throws {
+        let model = try LineModel.load(from: path)
+        let network = model.network
+        if json {
+            printJSON(InfoSummary(file: path, name: network.architecture.name, parameters: network.parameterCount,
+                                  architecture: [network.architecture], recipe: nil, test: nil, history: model.history))
+            return
+        }
+        print("\(path): line model \(network.architecture.name), \(network.parameterCount) parameters, reads \"\(String(LineModel.alphabet))\"")
+        var shape = network.architecture.inputShape
+        print("  input \(shape) (any width that is a multiple of \(LineModel.frameWidth))")
+        for (i, layer) in network.layers.enumerated() {
+            shape = layer.spec.outputShape(for: shape) ?? []
+            print(String(format: "  %2d %-60@ -> %@ (%d parameters)", i, "\(layer.spec)", "\(shape)", layer.parameterCount))
+        }
+        if let notes = model.notes { print("trained: \(notes)") }
+        for r in model.history {
+            print(String(format: "  epoch %d: loss %.4f, lines read right %.2f%%, validation %@, %.0fs", r.epoch, r.loss, 100 * r.accuracy,
+                         r.validationAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "-", r.seconds))
         }
     }
 }

@@ -51,17 +51,9 @@ struct ModelOptions: ParsableArguments {
 struct ReaderOptions: ParsableArguments {
     @Option(help: "Line model that reads each number whole (default: the one shipped with Numeral; 'none': digit by digit only).")
     var lineModel: String?
-    @Option(help: ArgumentHelp("Which reading of a number to keep: digits, lines, or the surer of the two.", visibility: .hidden))
-    var reading = NumberReader.Choice.surer.rawValue
-
-    func validate() throws {
-        guard NumberReader.Choice(rawValue: reading) != nil else { throw ValidationError("--reading must be digits, lines or surer") }
-    }
 
     func reader(model: Model, options: ReadOptions) throws -> NumberReader {
-        var reader = NumberReader(model: model, lineModel: try DefaultModel.loadLines(lineModel), options: options)
-        reader.choice = NumberReader.Choice(rawValue: reading)!
-        return reader
+        NumberReader(model: model, lineModel: try DefaultModel.loadLines(lineModel), options: options)
     }
 }
 

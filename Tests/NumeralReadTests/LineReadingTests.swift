@@ -1,0 +1,68 @@
+import Foundation
+import Numeral
+import Testing
+
+/// The reader with the shipped line model, which reads each number whole besides digit by
+/// digit and keeps the surer reading.
+@Suite("Reading numbers whole")
+struct LineReadingTests {
+    let f = Fixture.shared
+    let reader: NumberReader = {
+        var reader = Fixture.shared.reader
+        reader.lineModel = try! DefaultModel.loadLines(nil)
+        return reader
+    }()
+
+    @Test("The shipped line model loads, and 'none' means digit by digit only")
+    func shipped() throws {
+        #expect(reader.lineModel != nil)
+        #expect(try DefaultModel.loadLines("none") == nil)
+    }
+
+    @Test("Overlapping pairs: at least 90 of the 100 read right")
+    func overlapping() {
+        var right = 0, wrong: [String] = []
+        for a in 0..<10 {
+            for b in 0..<10 {
+                let pair = "\(a)\(b)"
+                let text = reader.read(raster: f.page(pair, height: 60, gap: -8), name: pair).text
+                if text == pair { right += 1 } else { wrong.append("\(pair)→\(text)") }
+            }
+        }
+        #expect(right >= 90, "misread: \(wrong)")
+    }
+
+    @Test("Whole only, whole when sure, always both: a separated number reads right, boxes left to right",
+          arguments: [0, 0.9, 1.01])
+    func sureLevels(_ level: Double) {
+        var reader = reader
+        reader.sureLevel = level
+        let result = reader.read(raster: f.page("4072"), name: "page")
+        #expect(result.text == "4072")
+        let xs = result.lines.first?.digits.map(\.box.x) ?? []
+        #expect(xs == xs.sorted() && xs.count == 4)
+        #expect(result.lines.first?.digits.allSatisfy { $0.alternatives.first?.digit == $0.digit } == true)
+    }
+
+    @Test("Noise reads nothing or only uncertain digits")
+    func noise() {
+        var rng = SplitMix64(seed: 5)
+        var raster = Raster(width: 400, height: 300, channels: 1, fill: 0)
+        for i in raster.pixels.indices { raster.pixels[i] = UInt8(max(0, min(255, 170 + 30 * Float.standardNormal(using: &rng)))) }
+        let result = reader.read(raster: raster, name: "noise")
+        #expect(result.lines.allSatisfy { $0.digits.allSatisfy(\.uncertain) }, "\(result.text)")
+    }
+
+    @Test("A broken or foreign line model file is a clear error")
+    func badFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("line-model-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let garbage = directory.appendingPathComponent("garbage.safetensors").path
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: garbage))
+        #expect(throws: ModelFileError.self) { try LineModel.load(from: garbage) }
+        // A digit model is not a line model.
+        #expect(throws: ModelFileError.notNumeralModel(path: DefaultModel.shippedPath!)) { try LineModel.load(from: DefaultModel.shippedPath!) }
+        #expect(throws: ModelFileError.self) { try LineModel.load(from: directory.appendingPathComponent("missing").path) }
+    }
+}
