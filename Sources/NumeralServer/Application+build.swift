@@ -62,7 +62,7 @@ public func buildRouter(_ services: ServerServices, arguments: some AppArguments
             FileMiddleware(publicDirectory, searchForIndexHtml: true)
         }
     }
-    InfoController(model: services.model, modelFile: services.modelFile, metrics: services.metrics)
+    InfoController(model: services.model, modelFile: services.modelFile, lineModel: services.lineModel, metrics: services.metrics)
         .addRoutes(to: router)
     // Only the routes that do model or database work count against the in-flight limit.
     let v1 = router.group("v1")

@@ -23,6 +23,7 @@ struct InfoRouteTests {
             #expect(info.parameters > 1000)
             #expect(info.file.hasSuffix(".safetensors"))
             #expect((info.test?.accuracy ?? 0) > 0.9)
+            #expect(info.lineModel?.alphabet == "0123456789.,-")
         }
     }
 

@@ -36,7 +36,8 @@ func testArguments(_ configure: (inout ServerArguments) -> Void = { _ in }) -> S
 /// against openapi.yaml.
 func withApp(_ arguments: ServerArguments = testArguments(),
              _ body: @Sendable (APIClient) async throws -> Void) async throws {
-    let app = try await buildApplication(arguments, model: try SharedModel.model, modelFile: SharedModel.file)
+    let app = try await buildApplication(arguments, model: try SharedModel.model, modelFile: SharedModel.file,
+                                         lineModel: try SharedModel.lineModel)
     try await app.test(.router) { client in
         try await body(APIClient(client: client))
     }
@@ -47,6 +48,8 @@ enum SharedModel {
     static let file = (try? DefaultModel.resolve(nil)) ?? "numeral-default.safetensors"
     private static let loaded = Result { () throws(ModelFileError) -> Model in try Model.load(from: file) }
     static var model: Model { get throws { try loaded.get() } }
+    private static let loadedLines = Result { () throws(ModelFileError) -> LineModel? in try DefaultModel.loadLines(nil) }
+    static var lineModel: LineModel? { get throws { try loadedLines.get() } }
 }
 
 /// A response whose body is already read.

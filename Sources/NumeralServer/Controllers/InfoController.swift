@@ -8,6 +8,7 @@ struct InfoController {
 
     let model: Model
     let modelFile: String
+    let lineModel: LineModel?
     let metrics: ServerMetrics
 
     struct Health: ResponseEncodable, Decodable, Equatable {
@@ -22,6 +23,14 @@ struct InfoController {
         var test: TestMetrics?
         var recipe: TrainingRecipe?
         var preprocessing: String
+        /// The model that reads whole numbers, if one is loaded.
+        var lineModel: LineModelInfo?
+    }
+
+    struct LineModelInfo: Codable, Equatable {
+        var name: String
+        var parameters: Int
+        var alphabet: String
     }
 
     func addRoutes(to router: Router<Context>) {
@@ -31,7 +40,9 @@ struct InfoController {
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         let info = ModelInfo(name: model.name, file: modelFile, parameters: model.parameterCount,
-                             test: model.testMetrics, recipe: model.recipe, preprocessing: Model.preprocessing)
+                             test: model.testMetrics, recipe: model.recipe, preprocessing: Model.preprocessing,
+                             lineModel: lineModel.map { LineModelInfo(name: $0.network.architecture.name, parameters: $0.network.parameterCount,
+                                                                      alphabet: String(LineModel.alphabet)) })
         router.get("v1/model") { _, _ in info }
     }
 }
