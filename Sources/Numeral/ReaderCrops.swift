@@ -60,46 +60,31 @@ public enum ReaderCrops {
     /// all cores. `digits` must be the MNIST training set.
     public static func make(count: Int, seed: UInt64, synthesizer: Synthesizer, reader: NumberReader,
                             progress: @Sendable (Int) -> Void = { _ in }) throws -> (crops: Dataset, summary: Summary) {
-        struct Part: Sendable { var pixels: [Float] = [], labels: [Int] = [], summary = Summary(), error: String? }
-        let chunk = 50
-        let chunks = (count + chunk - 1) / chunk
-        let results = Locked([Part](repeating: Part(), count: chunks))
-        let done = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        struct Part: Sendable { var pixels: [Float] = [], labels: [Int] = [], summary = Summary() }
+        let parts = try synthesizer.mapSamples(count: count, seed: seed, progress: progress) { sample in
             var part = Part()
-            for index in (c * chunk)..<min(count, (c + 1) * chunk) {
-                do {
-                    let sample = try synthesizer.sample(index: index, seed: seed)
-                    let marks = sample.marks.map { m in
-                        (digit: m.digit, box: Box(x: m.box.minX, y: m.box.minY, width: m.box.width, height: m.box.height))
-                    }
-                    let candidates = reader.candidateDigits(raster: sample.image)
-                    precondition(sample.owners.count == sample.image.width * sample.image.height, "an owner per pixel")
-                    part.summary.images += 1
-                    var matched = Set<Int>()
-                    for candidate in candidates {
-                        let owners = candidate.pixels.map { Int(sample.owners[$0]) }
-                        guard let label = label(candidate: candidate.box, owners: owners, marks: marks) else {
-                            part.summary.ambiguous += 1; continue
-                        }
-                        if label == notADigit { part.summary.notDigits += 1 } else { part.summary.digits += 1 }
-                        if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && sharedArea(candidate.box, $0.box) >= 0.5 * area($0.box) }) {
-                            matched.insert(m)
-                        }
-                        part.pixels += candidate.input
-                        part.labels.append(label)
-                    }
-                    part.summary.missed += marks.indices.filter { marks[$0].digit != nil && !matched.contains($0) }.count
-                } catch {
-                    part.error = "image \(index): \(error)"
-                    break
-                }
-                progress(done.update { $0 += 1; return $0 })
+            let marks = sample.marks.map { m in
+                (digit: m.digit, box: Box(x: m.box.minX, y: m.box.minY, width: m.box.width, height: m.box.height))
             }
-            results.update { $0[c] = part }
+            let candidates = reader.candidateDigits(raster: sample.image)
+            precondition(sample.owners.count == sample.image.width * sample.image.height, "an owner per pixel")
+            part.summary.images += 1
+            var matched = Set<Int>()
+            for candidate in candidates {
+                let owners = candidate.pixels.map { Int(sample.owners[$0]) }
+                guard let label = label(candidate: candidate.box, owners: owners, marks: marks) else {
+                    part.summary.ambiguous += 1; continue
+                }
+                if label == notADigit { part.summary.notDigits += 1 } else { part.summary.digits += 1 }
+                if label != notADigit, let m = marks.firstIndex(where: { $0.digit == label && sharedArea(candidate.box, $0.box) >= 0.5 * area($0.box) }) {
+                    matched.insert(m)
+                }
+                part.pixels += candidate.input
+                part.labels.append(label)
+            }
+            part.summary.missed += marks.indices.filter { marks[$0].digit != nil && !matched.contains($0) }.count
+            return part
         }
-        let parts = results.update { $0 }
-        if let error = parts.compactMap(\.error).first { throw ReaderCropsError.synthesis(error) }
         var summary = Summary()
         for p in parts {
             summary.images += p.summary.images; summary.digits += p.summary.digits
@@ -146,6 +131,33 @@ public enum ReaderCrops {
     public static func load(from directory: String) throws(IDXError) -> Dataset {
         try MNIST.load(images: MNIST.path(fileNames.images, in: directory), labels: MNIST.path(fileNames.labels, in: directory),
                        largestLabel: UInt8(notADigit))
+    }
+}
+
+extension Synthesizer {
+    /// `body` of samples `0..<count` made with `seed`, in order, on all cores (chunks of 50
+    /// images each); `progress` gets the number of images done. The first image that cannot
+    /// be made stops it with its error.
+    func mapSamples<T: Sendable>(count: Int, seed: UInt64, progress: @Sendable (Int) -> Void,
+                                 _ body: @Sendable (SynthSample) -> T) throws -> [T] {
+        let chunk = 50
+        let chunks = (count + chunk - 1) / chunk
+        let results = Locked([(values: [T], error: String?)](repeating: ([], nil), count: chunks))
+        let done = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            var values: [T] = [], failure: String?
+            for index in (c * chunk)..<min(count, (c + 1) * chunk) {
+                do { values.append(body(try sample(index: index, seed: seed))) } catch {
+                    failure = "image \(index): \(error)"
+                    break
+                }
+                progress(done.update { $0 += 1; return $0 })
+            }
+            results.update { $0[c] = (values, failure) }
+        }
+        let parts = results.update { $0 }
+        if let error = parts.compactMap(\.error).first { throw ReaderCropsError.synthesis(error) }
+        return parts.flatMap(\.values)
     }
 }
 

@@ -20,39 +20,13 @@ extension LineSet {
     /// `synthesizer` must draw from the MNIST training set.
     public static func make(count: Int, seed: UInt64, synthesizer: Synthesizer, reader: NumberReader,
                             progress: @Sendable (Int) -> Void = { _ in }) throws -> (lines: LineSet, summary: Summary) {
-        struct Part: Sendable { var lines = LineSet(), summary = Summary(), error: String? }
-        let chunk = 50
-        let chunks = (count + chunk - 1) / chunk
-        let results = Locked([Part](repeating: Part(), count: chunks))
-        let done = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            var part = Part()
-            for index in (c * chunk)..<min(count, (c + 1) * chunk) {
-                do {
-                    let sample = try synthesizer.sample(index: index, seed: seed)
-                    part.summary.images += 1
-                    if let label = symbols(sample.label), let line = reader.lineImage(of: sample.image, marks: sample.marks.map(\.box)) {
-                        part.lines.append(line.pixels, width: line.width, label: label)
-                        part.summary.lines += 1
-                    } else {
-                        part.summary.leftOut += 1
-                    }
-                } catch {
-                    part.error = "image \(index): \(error)"
-                    break
-                }
-                progress(done.update { $0 += 1; return $0 })
-            }
-            results.update { $0[c] = part }
+        let parts = try synthesizer.mapSamples(count: count, seed: seed, progress: progress) { sample -> (line: LineNormalization.Line, label: [Int])? in
+            guard let label = symbols(sample.label), let line = reader.lineImage(of: sample.image, marks: sample.marks.map(\.box)) else { return nil }
+            return (line, label)
         }
-        let parts = results.update { $0 }
-        if let error = parts.compactMap(\.error).first { throw ReaderCropsError.synthesis(error) }
-        var lines = LineSet(), summary = Summary()
-        for p in parts {
-            lines.append(contentsOf: p.lines)
-            summary.images += p.summary.images; summary.lines += p.summary.lines; summary.leftOut += p.summary.leftOut
-        }
-        return (lines, summary)
+        var lines = LineSet()
+        for case let (line, label)? in parts { lines.append(line.pixels, width: line.width, label: label) }
+        return (lines, Summary(images: parts.count, lines: lines.count, leftOut: parts.count - lines.count))
     }
 }
 

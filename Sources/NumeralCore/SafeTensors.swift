@@ -22,6 +22,13 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
 /// `{"__metadata__": {String: String}, name: {"dtype", "shape", "data_offsets": [begin, end]}}`,
 /// then the raw little-endian tensor bytes. Numeral writes F32 only.
 public enum SafeTensors {
+    /// A file's bytes; a missing or unreadable file is a `ModelFileError` naming it.
+    public static func read(_ path: String) throws(ModelFileError) -> Data {
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
+        }
+    }
+
     public static func encode(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0

@@ -85,11 +85,7 @@ public struct LineModel: Sendable {
     }
 
     public static func load(from path: String) throws(ModelFileError) -> LineModel {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
-        }
-        return try decode(data, path: path)
+        try decode(SafeTensors.read(path), path: path)
     }
 
     public static func decode(_ data: Data, path: String) throws(ModelFileError) -> LineModel {

@@ -168,11 +168,7 @@ extension Model {
 
     /// Reads a model file; every problem is a `ModelFileError` naming the file.
     public static func load(from path: String) throws(ModelFileError) -> Model {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
-        }
-        return try decode(data, path: path).model
+        try decode(SafeTensors.read(path), path: path).model
     }
 
     /// Decodes model bytes; also returns the tensors and metadata it did not use.

@@ -15,35 +15,19 @@ struct Crops: ParsableCommand {
             DIR/crops-labels-idx1-ubyte, for `numeral train --extra DIR`.
             """)
 
-    @Option(help: "How many synthetic images.") var count = 1000
-    @Option(help: "Seed; image i depends only on the seed and i.") var seed: UInt64 = 1
-    @Option(help: "Output directory (created if missing).") var output: String
-    @OptionGroup var data: DataOptions
-    @Option(help: "Smallest written digit height, pixels.") var minHeight: Double = 12
-    @Option(help: "Largest written digit height, pixels (the reader works on large images shrunk; smaller renders are much faster to make).")
-    var maxHeight: Double = 160
+    @OptionGroup var synth: TrainingSynthOptions
     @Option(help: "Keep at most this many not-digits per digit, drawn at random with the seed (wrong cuts outnumber right ones several times).")
     var notDigitsPerDigit: Double = 1
 
     func validate() throws {
-        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
         guard notDigitsPerDigit >= 0, notDigitsPerDigit.isFinite else { throw ValidationError("--not-digits-per-digit must be 0 or more") }
-        guard minHeight >= 8, maxHeight <= 2000, minHeight <= maxHeight else {
-            throw ValidationError("need 8 <= --min-height <= --max-height <= 2000, got \(minHeight) and \(maxHeight)")
-        }
     }
 
     func run() throws {
-        let digits = try MNIST.loadTraining(from: data.directory)
-        var configuration = SynthConfiguration()
-        configuration.digitHeight = minHeight...maxHeight
-        let synthesizer = try Synthesizer(digits: digits, configuration: configuration)
-        let reader = NumberReader(model: try DefaultModel.load(nil))
+        let (count, seed, output) = (synth.count, synth.seed, synth.output)
         let started = Date()
-        let total = count
-        var (crops, summary) = try ReaderCrops.make(count: count, seed: seed, synthesizer: synthesizer, reader: reader) { done in
-            if done % 200 == 0 || done == total { FileHandle.standardError.write(Data("\r\(done)/\(total)".utf8)) }
-        }
+        var (crops, summary) = try ReaderCrops.make(count: count, seed: seed, synthesizer: try synth.synthesizer(),
+                                                    reader: NumberReader(model: try DefaultModel.load(nil)), progress: synth.progress)
         FileHandle.standardError.write(Data("\n".utf8))
         var rng = SplitMix64(seed: seed ^ 0xC0C0_A5A5)
         crops = ReaderCrops.limitingNotDigits(crops, perDigit: notDigitsPerDigit, using: &rng)
@@ -52,5 +36,37 @@ struct Crops: ParsableCommand {
         print(String(format: "%@: %d crops from %d images (seed %llu, %.1fs): %d digits, %d of %d not-digits; %d ambiguous left out, %d drawn digits never cut out whole",
                      output, crops.count, summary.images, seed, Date().timeIntervalSince(started),
                      summary.digits, kept, summary.notDigits, summary.ambiguous, summary.missed))
+    }
+}
+
+/// The synthetic numbers of MNIST training digits `numeral crops` and `numeral lines` draw.
+struct TrainingSynthOptions: ParsableArguments {
+    @Option(help: "How many synthetic images.") var count = 1000
+    @Option(help: "Seed; image i depends only on the seed and i.") var seed: UInt64 = 1
+    @Option(help: "Output directory (created if missing).") var output: String
+    @OptionGroup var data: DataOptions
+    @Option(help: "Smallest written digit height, pixels.") var minHeight: Double = 12
+    @Option(help: "Largest written digit height, pixels (the reader works on large images shrunk; smaller renders are much faster to make).")
+    var maxHeight: Double = 160
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        guard minHeight >= 8, maxHeight <= 2000, minHeight <= maxHeight else {
+            throw ValidationError("need 8 <= --min-height <= --max-height <= 2000, got \(minHeight) and \(maxHeight)")
+        }
+    }
+
+    func synthesizer() throws -> Synthesizer {
+        var configuration = SynthConfiguration()
+        configuration.digitHeight = minHeight...maxHeight
+        return try Synthesizer(digits: try MNIST.loadTraining(from: data.directory), configuration: configuration)
+    }
+
+    /// Images done so far, on standard error.
+    var progress: @Sendable (Int) -> Void {
+        let total = count
+        return { done in
+            if done % 200 == 0 || done == total { FileHandle.standardError.write(Data("\r\(done)/\(total)".utf8)) }
+        }
     }
 }

@@ -17,36 +17,16 @@ struct Lines: ParsableCommand {
             not find as one are left out.
             """)
 
-    @Option(help: "How many synthetic images.") var count = 1000
-    @Option(help: "Seed; image i depends only on the seed and i.") var seed: UInt64 = 1
-    @Option(help: "Output directory (created if missing).") var output: String
-    @OptionGroup var data: DataOptions
-    @Option(help: "Smallest written digit height, pixels.") var minHeight: Double = 12
-    @Option(help: "Largest written digit height, pixels (the reader works on large images shrunk; smaller renders are much faster to make).")
-    var maxHeight: Double = 160
-
-    func validate() throws {
-        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-        guard minHeight >= 8, maxHeight <= 2000, minHeight <= maxHeight else {
-            throw ValidationError("need 8 <= --min-height <= --max-height <= 2000, got \(minHeight) and \(maxHeight)")
-        }
-    }
+    @OptionGroup var synth: TrainingSynthOptions
 
     func run() throws {
-        let digits = try MNIST.loadTraining(from: data.directory)
-        var configuration = SynthConfiguration()
-        configuration.digitHeight = minHeight...maxHeight
-        let synthesizer = try Synthesizer(digits: digits, configuration: configuration)
-        let reader = NumberReader(model: try DefaultModel.load(nil))
         let started = Date()
-        let total = count
-        let (lines, summary) = try LineSet.make(count: count, seed: seed, synthesizer: synthesizer, reader: reader) { done in
-            if done % 200 == 0 || done == total { FileHandle.standardError.write(Data("\r\(done)/\(total)".utf8)) }
-        }
+        let (lines, summary) = try LineSet.make(count: synth.count, seed: synth.seed, synthesizer: try synth.synthesizer(),
+                                                reader: NumberReader(model: try DefaultModel.load(nil)), progress: synth.progress)
         FileHandle.standardError.write(Data("\n".utf8))
-        try lines.write(to: output)
+        try lines.write(to: synth.output)
         print(String(format: "%@: %d lines from %d images (seed %llu, %.1fs), %d left out",
-                     output, lines.count, summary.images, seed, Date().timeIntervalSince(started), summary.leftOut))
+                     synth.output, lines.count, summary.images, synth.seed, Date().timeIntervalSince(started), summary.leftOut))
     }
 }
 
