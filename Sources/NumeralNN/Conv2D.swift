@@ -16,12 +16,18 @@ public struct Conv2D: Layer {
     /// He-normal weights (std √(2/fanIn), fanIn = inputChannels·k·k), zero bias.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 using rng: inout some RandomNumberGenerator) {
+        self.init(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,
+                  stride: stride, padding: padding)
+        let fanIn = inputChannels * kernelSize * kernelSize
+        weight.value = .normal(shape: weight.value.shape, standardDeviation: (2 / Float(fanIn)).squareRoot(),
+                               using: &rng)
+    }
+
+    /// Zero weights and bias (parameters to be loaded).
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) {
         self.inputChannels = inputChannels; self.outputChannels = outputChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
-        let fanIn = inputChannels * kernelSize * kernelSize
-        weight = Parameter(name: "weight",
-                           value: .normal(shape: [outputChannels, inputChannels, kernelSize, kernelSize],
-                                          standardDeviation: (2 / Float(fanIn)).squareRoot(), using: &rng),
+        weight = Parameter(name: "weight", value: Tensor(zeros: [outputChannels, inputChannels, kernelSize, kernelSize]),
                            decays: true)
         bias = Parameter(name: "bias", value: Tensor(zeros: [outputChannels]))
     }

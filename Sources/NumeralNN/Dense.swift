@@ -12,12 +12,16 @@ public struct Dense: Layer {
 
     /// He-normal weights (std √(2/inputSize)), zero bias.
     public init(inputSize: Int, outputSize: Int, using rng: inout some RandomNumberGenerator) {
+        self.init(inputSize: inputSize, outputSize: outputSize)
+        let std = (2 / Float(inputSize)).squareRoot()
+        weight.value = .normal(shape: [outputSize, inputSize], standardDeviation: std, using: &rng)
+    }
+
+    /// Zero weights and bias (parameters to be loaded).
+    public init(inputSize: Int, outputSize: Int) {
         self.inputSize = inputSize
         self.outputSize = outputSize
-        let std = (2 / Float(inputSize)).squareRoot()
-        weight = Parameter(name: "weight",
-                           value: .normal(shape: [outputSize, inputSize], standardDeviation: std, using: &rng),
-                           decays: true)
+        weight = Parameter(name: "weight", value: Tensor(zeros: [outputSize, inputSize]), decays: true)
         bias = Parameter(name: "bias", value: Tensor(zeros: [outputSize]))
     }
 

@@ -39,16 +39,19 @@ public struct LSTM: Layer {
 
     /// Weights uniform in ±1/√H (PyTorch's default), biases 0 except the forget gate's 1.
     public init(inputSize: Int, hiddenSize: Int, using rng: inout some RandomNumberGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize)
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        inputWeight.value = .uniform(shape: inputWeight.value.shape, in: -bound...bound, using: &rng)
+        hiddenWeight.value = .uniform(shape: hiddenWeight.value.shape, in: -bound...bound, using: &rng)
+    }
+
+    /// Zero weights, the biases as above (parameters to be loaded).
+    public init(inputSize: Int, hiddenSize: Int) {
         precondition(inputSize >= 1 && hiddenSize >= 1, "LSTM(\(inputSize)→\(hiddenSize))")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        let bound = 1 / Float(hiddenSize).squareRoot()
-        inputWeight = Parameter(name: "inputWeight",
-                                value: .uniform(shape: [4 * hiddenSize, inputSize], in: -bound...bound, using: &rng),
-                                decays: true)
-        hiddenWeight = Parameter(name: "hiddenWeight",
-                                 value: .uniform(shape: [4 * hiddenSize, hiddenSize], in: -bound...bound, using: &rng),
-                                 decays: true)
+        inputWeight = Parameter(name: "inputWeight", value: Tensor(zeros: [4 * hiddenSize, inputSize]), decays: true)
+        hiddenWeight = Parameter(name: "hiddenWeight", value: Tensor(zeros: [4 * hiddenSize, hiddenSize]), decays: true)
         var b = [Float](repeating: 0, count: 4 * hiddenSize)
         for j in hiddenSize..<(2 * hiddenSize) { b[j] = 1 }
         bias = Parameter(name: "bias", value: Tensor(shape: [4 * hiddenSize], scalars: b))

@@ -21,6 +21,17 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .dense(i, o): Dense(inputSize: i, outputSize: o, using: &rng)
         case let .conv2D(i, o, k, s, p):
             Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p, using: &rng)
+        case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
+        default: makeLayerForLoading()
+        }
+    }
+
+    /// The layer with zero weights, for parameters that are set next from a file.
+    public func makeLayerForLoading() -> any Layer {
+        switch self {
+        case let .dense(i, o): Dense(inputSize: i, outputSize: o)
+        case let .conv2D(i, o, k, s, p):
+            Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p)
         case let .maxPool2D(size, stride): MaxPool2D(size: size, stride: stride)
         case .relu: Activation(.relu)
         case .sigmoid: Activation(.sigmoid)
@@ -28,7 +39,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case let .dropout(rate): Dropout(rate: rate)
         case let .batchNorm(features): BatchNorm(features: features)
         case .flatten: Flatten()
-        case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
+        case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h)
         case .columns: Columns()
         }
     }

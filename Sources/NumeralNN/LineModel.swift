@@ -102,8 +102,7 @@ public struct LineModel: Sendable {
               architecture.outputShape == [nominalWidth / frameWidth, classes] else {
             throw .invalid(path: path, reason: "architecture \(architecture.name) does not map [1, \(height), \(nominalWidth)] lines to \(nominalWidth / frameWidth) frames of \(classes) classes")
         }
-        var rng = SplitMix64(seed: 0)
-        var network = Sequential(architecture, using: &rng)
+        var network = Sequential(loading: architecture)
         if let problem = network.takeParameters(from: &tensors, prefix: "") { throw .invalid(path: path, reason: problem) }
         var model = LineModel(network: network)
         if let history = metadata["history"] { model.history = (try? JSONDecoder().decode([EpochRecord].self, from: Data(history.utf8))) ?? [] }

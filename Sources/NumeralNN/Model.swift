@@ -196,8 +196,7 @@ extension Model {
             guard architecture.outputShape == [10] else {
                 throw .invalid(path: path, reason: "architecture \(architecture.name) does not map \(architecture.inputShape) to 10 classes")
             }
-            var rng = SplitMix64(seed: 0)
-            var network = Sequential(architecture, using: &rng)
+            var network = Sequential(loading: architecture)
             let prefix = architectures.count == 1 ? "" : "members.\(k)."
             if let problem = network.takeParameters(from: &tensors, prefix: prefix) { throw .invalid(path: path, reason: problem) }
             networks.append(network)

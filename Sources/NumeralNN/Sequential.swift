@@ -8,9 +8,19 @@ public struct Sequential: Layer {
     /// A freshly initialised model. The architecture must chain (checked with a precondition;
     /// a file's architecture is checked with a thrown error before it gets here).
     public init(_ architecture: Architecture, using rng: inout some RandomNumberGenerator) {
+        self.init(architecture, layers: architecture.layers.map { $0.makeLayer(using: &rng) })
+    }
+
+    /// The model with zero weights, for parameters that are set next from a file
+    /// (`takeParameters`): no random draws, which were most of a model's load time.
+    public init(loading architecture: Architecture) {
+        self.init(architecture, layers: architecture.layers.map { $0.makeLayerForLoading() })
+    }
+
+    private init(_ architecture: Architecture, layers made: [any Layer]) {
         precondition(architecture.outputShape != nil, "architecture \(architecture.name) does not chain")
         self.architecture = architecture
-        layers = architecture.layers.map { $0.makeLayer(using: &rng) }
+        layers = made
         if !layers.isEmpty { layers[0].markAsInputLayer() }
         // conv → ReLU: the convolution applies the ReLU in its primitive, and the ReLU layer
         // only keeps the mask for backward (saves a pass over the largest activations).
