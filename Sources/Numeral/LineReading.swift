@@ -3,6 +3,12 @@ import NumeralCore
 import NumeralNN
 import NumeralVision
 
+/// A number read whole, and each digit's ten probabilities (renormalised over the digits).
+struct WholeReading {
+    var line: ReadLine
+    var probabilities: [[Double]]
+}
+
 extension NumberReader {
     /// A number read whole by the line model: its line image, per-frame probabilities,
     /// best path. Each symbol's confidence is its probability at its peak frame; a digit's
@@ -10,7 +16,7 @@ extension NumberReader {
     /// half-way between neighbouring peaks (the line model says where a symbol is, not how
     /// wide), shrunk to the number's ink between them. Nil when the line model reads no digit.
     func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
-                   box: (BoundingBox) -> Box) -> ReadLine? {
+                   box: (BoundingBox) -> Box) -> WholeReading? {
         let line = LineNormalization.normalize(number, ink: ink.ink, labels: labels)
         let p = lineModel.probabilities(line: line.pixels, width: line.width)
         let classes = LineModel.classes
@@ -18,7 +24,7 @@ extension NumberReader {
         guard symbols.contains(where: { $0.symbol < 10 }) else { return nil }
         // Image x of each symbol's peak (frame centre).
         let peaks = symbols.map { line.imageX(column: (Double($0.peak) + 0.5) * Double(LineModel.frameWidth)) }
-        var text = "", digits: [ReadDigit] = [], separators: [ReadSeparator] = []
+        var text = "", digits: [ReadDigit] = [], separators: [ReadSeparator] = [], distributions: [[Double]] = []
         var confidence = 1.0
         var member = [Bool](repeating: false, count: labels.components.count + 1)
         for l in number.components { member[Int(l)] = true }
@@ -41,13 +47,46 @@ extension NumberReader {
                 text.append(LineModel.alphabet[s.symbol])
                 continue
             }
-            let ranked = (0..<10).sorted { frame[$0] > frame[$1] }
-            let uncertain = probability < options.threshold
-            digits.append(ReadDigit(digit: s.symbol, confidence: probability, uncertain: uncertain, box: box(region),
-                                    alternatives: ranked.prefix(3).map { Alternative(digit: $0, confidence: Double(frame[$0])) }))
-            text += uncertain ? "?" : String(s.symbol)
+            var digit = ReadDigit(probabilities: frame[0..<10].map(Double.init), box: box(region), threshold: options.threshold)
+            digit.confidence = probability
+            digit.uncertain = probability < options.threshold
+            digits.append(digit)
+            let mass = frame[0..<10].reduce(0, +)
+            distributions.append(frame[0..<10].map { Double($0 / mass) })
+            text += digit.uncertain ? "?" : String(s.symbol)
             confidence *= probability
         }
-        return ReadLine(text: text, box: box(number.box), digits: digits, separators: separators, confidence: confidence)
+        return WholeReading(line: ReadLine(text: text, box: box(number.box), digits: digits, separators: separators,
+                                           confidence: confidence),
+                            probabilities: distributions)
+    }
+
+    /// A number read whole and digit by digit into the same number of digits: each digit's
+    /// probabilities are the normalised geometric mean of the two readings' (when they
+    /// disagree the surer one wins, less sure; two that agree keep about their confidence).
+    /// The plain product, as if the readers were independent, read 0.8 points more numbers
+    /// right on 500 synthetic images but left a third more wrong without a mark (36 vs 27):
+    /// both readers often make the same mistake. The text's separators are the whole
+    /// reading's, the boxes the segmenter's.
+    func fuse(_ whole: WholeReading, _ probabilities: [[Double]], boxes: [Box]) -> ReadLine {
+        precondition(whole.probabilities.count == probabilities.count && boxes.count == probabilities.count)
+        var digits: [ReadDigit] = []
+        for (a, b) in zip(whole.probabilities, probabilities) {
+            let product = (0..<10).map { (a[$0] * b[$0]).squareRoot() }
+            let total = product.reduce(0, +)
+            let p = total > 0 ? product.map { $0 / total } : b
+            digits.append(ReadDigit(probabilities: p, box: boxes[digits.count], threshold: options.threshold))
+        }
+        var text = "", next = 0
+        for c in whole.line.text {
+            if c.isNumber || c == "?" {
+                text += digits[next].uncertain ? "?" : String(digits[next].digit)
+                next += 1
+            } else {
+                text.append(c)
+            }
+        }
+        return ReadLine(text: text, box: whole.line.box, digits: digits, separators: whole.line.separators,
+                        confidence: digits.reduce(1.0) { $0 * $1.confidence })
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Numeral
+@testable import Numeral
 import Testing
 
 /// The reader with the shipped line model, which reads each number whole besides digit by
@@ -42,6 +42,26 @@ struct LineReadingTests {
         let xs = result.lines.first?.digits.map(\.box.x) ?? []
         #expect(xs == xs.sorted() && xs.count == 4)
         #expect(result.lines.first?.digits.allSatisfy { $0.alternatives.first?.digit == $0.digit } == true)
+    }
+
+    @Test("Fusing the two readings: agreement keeps the digit, disagreement goes to the surer reader, less sure")
+    func fusion() {
+        func peaked(_ d: Int, _ p: Double) -> [Double] { (0..<10).map { $0 == d ? p : (1 - p) / 9 } }
+        let box = Box(x: 0, y: 0, width: 1, height: 1)
+        let whole = WholeReading(
+            line: ReadLine(text: "-3?", box: box, digits: [], separators: [ReadSeparator(kind: "minus", position: 0, box: box)],
+                           confidence: 0.5),
+            probabilities: [peaked(3, 0.8), peaked(5, 0.6)])
+        var reader = reader
+        reader.options.threshold = 0.7
+        // Digit 1: both say 3 → 3 at about the same confidence; digit 2: 5 at 0.6 against 6 at 0.95.
+        let line = reader.fuse(whole, [peaked(3, 0.8), peaked(6, 0.95)], boxes: [box, box])
+        #expect(line.digits.map(\.digit) == [3, 6])
+        #expect(abs(line.digits[0].confidence - 0.8) < 1e-9)
+        #expect(line.digits[1].confidence < 0.95 && line.digits[1].confidence > 0.5)
+        #expect(line.text == "-3?" && line.separators.count == 1)
+        reader.options.threshold = 0.5
+        #expect(reader.fuse(whole, [peaked(3, 0.8), peaked(6, 0.95)], boxes: [box, box]).text == "-36")
     }
 
     @Test("Noise reads nothing or only uncertain digits")
