@@ -14,12 +14,13 @@ bin=.build/release/numeral
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 python3 benchmarks/mnist-png.py "$data" "$work/png"
 
-model_accuracy=$("$bin" evaluate "${model_args[@]}" --data "$data" --json |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
+"$bin" evaluate "${model_args[@]}" --data "$data" --json > "$work/evaluate.json"
+model_accuracy=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accuracy"])' "$work/evaluate.json")
+model_name=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["model"]; print("%s, %d parameters (%s)" % (m["name"], m["parameters"], m["file"]))' "$work/evaluate.json")
 start=$(date +%s.%N)
 "$bin" read "${model_args[@]}" --threshold 0 "$work/png" > "$work/read.tsv"
 seconds=$(echo "$(date +%s.%N) - $start" | bc)
-python3 - "$work/read.tsv" "$model_accuracy" "$seconds" <<'PY'
+table=$(python3 - "$work/read.tsv" "$model_accuracy" "$seconds" <<'PY'
 import os, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 model = float(sys.argv[2])
@@ -36,4 +37,18 @@ print(f"  nothing read        {empty}")
 print(f"  more than one digit {multi}")
 print(f"  uncertain (?)       {uncertain}")
 print(f"time                  {float(sys.argv[3]):.1f} s for {len(rows)} images")
-PY
+PY)
+echo "$table"
+{
+    echo "# MNIST test set as PNG files through \`numeral read\`"
+    echo
+    echo "Measured by \`benchmarks/mnist-png-check.sh\` on $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD), release build, model: $model_name."
+    echo "Every MNIST test image is written as an 8-bit gray 28x28 PNG by an independent Python writer"
+    echo "(benchmarks/mnist-png.py) and read by \`numeral read --threshold 0\` (top class, as the model accuracy"
+    echo "counts it); the text must equal the label."
+    echo
+    echo '```'
+    echo "$table"
+    echo '```'
+} > benchmarks/mnist-png-check.md.tmp
+mv benchmarks/mnist-png-check.md.tmp benchmarks/mnist-png-check.md
