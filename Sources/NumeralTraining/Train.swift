@@ -14,6 +14,10 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     /// Generator state now.
     public var rng: SplitMix64
     public var lossSum = 0.0, correct = 0, seen = 0
+    /// Of `seen`, the samples with a digit label: the running accuracy is over these.
+    /// Not-a-digit crops (label 10, trained towards the uniform distribution) count in the
+    /// loss only. Nil in checkpoints written before it existed; then all of `seen`.
+    public var digitsSeen: Int? = 0
     public var secondsThisEpoch = 0.0
     public var history: [EpochRecord] = []
     public var stepCount = 0
@@ -22,6 +26,9 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
         epochStartRNG = rng
         self.rng = rng
     }
+
+    /// Share of this epoch's digit-labelled samples answered right so far.
+    var runningAccuracy: Double { Double(correct) / Double(max(digitsSeen ?? seen, 1)) }
 }
 
 /// What the progress callback sees after each batch.
@@ -79,6 +86,7 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
             optimizer.step(&model, progress: done / Double(epochs))
             progress.lossSum += Double(loss) * Double(labels.count)
             progress.correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
+            progress.digitsSeen = (progress.digitsSeen ?? progress.seen) + labels.count { $0 < logits.shape[1] }
             progress.seen += labels.count
             progress.batch += 1
             progress.rng = rng
@@ -88,11 +96,11 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
             onBatch(BatchReport(epoch: progress.epoch + 1, epochs: epochs, batch: progress.batch, batches: batches,
                                 samplesPerSecond: Double(progress.seen) / max(elapsed, 1e-9),
                                 loss: progress.lossSum / Double(progress.seen),
-                                accuracy: Double(progress.correct) / Double(progress.seen), elapsed: elapsed))
+                                accuracy: progress.runningAccuracy, elapsed: elapsed))
             if progress.batch < batches && shouldStop() { return .interrupted }
         }
         var record = EpochRecord(epoch: progress.epoch + 1, loss: progress.lossSum / Double(progress.seen),
-                                 accuracy: Double(progress.correct) / Double(progress.seen),
+                                 accuracy: progress.runningAccuracy,
                                  seconds: progress.secondsThisEpoch)
         if let validation, validation.count > 0 {
             let result = evaluate(model, on: validation)
@@ -104,7 +112,7 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
         progress.batch = 0
         progress.epochStartRNG = rng
         progress.rng = rng
-        progress.lossSum = 0; progress.correct = 0; progress.seen = 0; progress.secondsThisEpoch = 0
+        progress.lossSum = 0; progress.correct = 0; progress.seen = 0; progress.digitsSeen = 0; progress.secondsThisEpoch = 0
         onEpoch(record)
         if stopAfterEpoch(record, model) { return .finished }
         if progress.epoch < epochs && shouldStop() { return .interrupted }
