@@ -40,21 +40,20 @@ extension NumberReader {
             }
             if region.isEmpty { region = BoundingBox(minX: x0, minY: number.box.minY, maxX: x1, maxY: number.box.maxY) }
             let frame = Array(p[(s.peak * classes)..<((s.peak + 1) * classes)])
-            let probability = Double(frame[s.symbol])
             if s.symbol >= 10 {
                 let kind: SeparatorKind = s.symbol == 10 ? .point : s.symbol == 11 ? .comma : .minus
                 separators.append(ReadSeparator(kind: kind.rawValue, position: text.count, box: box(region)))
                 text.append(LineModel.alphabet[s.symbol])
                 continue
             }
-            var digit = ReadDigit(probabilities: frame[0..<10].map(Double.init), box: box(region), threshold: options.threshold)
-            digit.confidence = probability
-            digit.uncertain = probability < options.threshold
+            // The peak frame's most probable symbol is this digit (best path), so it heads the
+            // ranking and its confidence is its probability there.
+            let digit = ReadDigit(probabilities: frame[0..<10].map(Double.init), box: box(region), threshold: options.threshold)
             digits.append(digit)
             let mass = frame[0..<10].reduce(0, +)
             distributions.append(frame[0..<10].map { Double($0 / mass) })
-            text += digit.uncertain ? "?" : String(s.symbol)
-            confidence *= probability
+            text += digit.uncertain ? "?" : String(digit.digit)
+            confidence *= digit.confidence
         }
         return WholeReading(line: ReadLine(text: text, box: box(number.box), digits: digits, separators: separators,
                                            confidence: confidence),

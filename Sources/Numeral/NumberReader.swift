@@ -256,17 +256,17 @@ public struct NumberReader: Sendable {
                     text += s.kind == .point ? "." : s.kind == .comma ? "," : "-"
                 }
             }
+            let distributions = line.digits.map { $0.probabilities.map(Double.init) }
             for (i, d) in line.digits.enumerated() {
                 addSeparators(before: i)
-                let digit = ReadDigit(probabilities: d.probabilities.map(Double.init), box: box(d.box),
-                                      threshold: options.threshold)
+                let digit = ReadDigit(probabilities: distributions[i], box: box(d.box), threshold: options.threshold)
                 digits.append(digit)
                 text += digit.uncertain ? "?" : String(digit.digit)
                 confidence *= digit.confidence
             }
             addSeparators(before: line.digits.count)
             if let whole, whole.line.digits.count == digits.count {
-                lines.append(fuse(whole, line.digits.map { $0.probabilities.map(Double.init) }, boxes: digits.map(\.box)))
+                lines.append(fuse(whole, distributions, boxes: digits.map(\.box)))
                 inputs += line.digits.map(\.input)
             } else if let whole, whole.line.confidence > confidence {
                 lines.append(whole.line)
