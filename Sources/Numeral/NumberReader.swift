@@ -123,19 +123,8 @@ public struct NumberReader: Sendable {
     /// reads no digit); above 1: always both.
     public var sureLevel = 0.9
     public var options: ReadOptions
-    /// Images are first analysed shrunk (by an integer factor) to at most this many pixels...
-    public var coarsePixels = 300_000
-    /// ...and kept at that scale when their digits are at least this many pixels high there;
-    /// otherwise at the integer factor that gives digits this high (or full resolution).
-    public var workingDigitHeight = 36.0
-    /// Digits lower than this (pixels, at full resolution) are read from an image enlarged
-    /// 2 or 3 times.
-    public var smallDigitHeight = 24.0
-    /// Images at most this many pixels on their longer side where nothing digit-like is
-    /// found are read again enlarged 3 times.
-    public var smallImageSide = 200
-    /// Images at most this many pixels wide and high hold one digit (see `readCell`).
-    public var cellSide = 32
+    /// The scale the reader works at and where it looks for ink (model-free).
+    public var scale = ReaderScale()
 
     public init(model: Model, lineModel: LineModel? = nil, options: ReadOptions = ReadOptions()) {
         self.model = model; self.lineModel = lineModel; self.options = options
@@ -155,58 +144,11 @@ public struct NumberReader: Sendable {
         return readWithDetails(raster: raster, name: name)
     }
 
-    /// The ink of an image at the scale the reader works at, and that scale: a working
-    /// pixel is `factor` original pixels (below 1 for enlarged images).
-    ///
-    /// The reader looks first at a coarse copy (at most `coarsePixels`) and keeps it when
-    /// the digits are tall enough there, else goes back to the finest resolution they need.
-    /// Small digits are read from a copy enlarged 2 or 3 times (thresholds and cuts work
-    /// better there: strokes one or two pixels wide otherwise break or merge), and so is a
-    /// small image where nothing digit-like was found at all.
-    func workingInk(_ gray: GrayImage) -> (ink: InkImage, factor: Double) {
-        let area = gray.width * gray.height
-        let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
-        let ink = Binarization.run(Resample.shrink(gray, factor: coarse))
-        if coarse > 1 {
-            let height = Segmenter().typicalDigitHeight(ink)
-            let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
-            if wanted < coarse { return (Binarization.run(Resample.shrink(gray, factor: wanted)), Double(wanted)) }
-        } else if max(gray.width, gray.height) > cellSide {
-            let height = Segmenter().typicalDigitHeight(ink)
-            let small = max(gray.width, gray.height) <= smallImageSide
-            let up = height.map { $0 < smallDigitHeight ? min(3, Int((smallDigitHeight / $0).rounded(.up))) : 1 } ?? (small ? 3 : 1)
-            if up > 1 {
-                return (Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up)), 1 / Double(up))
-            }
-        }
-        return (ink, Double(coarse))
-    }
-
-    /// Every candidate digit the segmenter cuts out of an image, right or wrong: its box and
-    /// its ink pixels (indices `y * width + x`) in the image's pixels, and the 28x28 input the
-    /// model would see. The material for training the model on the reader's own cuts
-    /// (`ReaderCrops`). Images small enough to be one cell give nothing.
-    public func candidateDigits(raster: Raster) -> [(box: Box, pixels: [Int], input: [Float])] {
-        let (ink, factor) = workingInk(Grayscale.convert(raster).image)
-        guard !(factor == 1 && ink.width <= cellSide && ink.height <= cellSide) else { return [] }
-        return Segmenter().candidateDigits(ink).map { c in
-            let s = c.box.scaled(by: factor, width: raster.width, height: raster.height)
-            // A working pixel's centre, in the image's pixels.
-            var pixels = Set<Int>()
-            for p in c.pixels {
-                let x = min(raster.width - 1, Int((Double(p % ink.width) + 0.5) * factor))
-                let y = min(raster.height - 1, Int((Double(p / ink.width) + 0.5) * factor))
-                pixels.insert(y * raster.width + x)
-            }
-            return (Box(x: s.minX, y: s.minY, width: s.width, height: s.height), pixels.sorted(), c.input)
-        }
-    }
-
     public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
         var clock = Stopwatch()
         let gray = Grayscale.convert(raster).image
         clock.lap("gray")
-        let (ink, factor) = workingInk(gray)
+        let (ink, factor) = scale.workingInk(gray)
         clock.lap("binarize")
         var classifyTime = 0.0, wholeTime = 0.0
         func box(_ b: BoundingBox) -> Box {
@@ -281,12 +223,12 @@ public struct NumberReader: Sendable {
                                     milliseconds: clock.laps))
     }
 
-    /// An image no larger than `cellSide` on either side is one character cell, as each
+    /// An image no larger than `scale.cellSide` on either side is one character cell, as each
     /// MNIST image is: its ink is read as one digit, whatever pieces it falls into. A
     /// 28x28 cell goes to the model unchanged (its grey levels are already an MNIST input);
     /// other sizes get the MNIST normalisation. Nil for larger images.
     func readCell(_ ink: InkImage) -> [SegmentedLine?]? {
-        guard ink.width <= cellSide, ink.height <= cellSide else { return nil }
+        guard ink.width <= scale.cellSide, ink.height <= scale.cellSide else { return nil }
         guard ink.method != .blank else { return [] }
         var box = BoundingBox.empty
         for y in 0..<ink.height {

@@ -58,7 +58,7 @@ public enum ReaderCrops {
 
     /// The labelled candidates of images `0..<count` made with `seed`, in order, made on
     /// all cores. `digits` must be the MNIST training set.
-    public static func make(count: Int, seed: UInt64, synthesizer: Synthesizer, reader: NumberReader,
+    public static func make(count: Int, seed: UInt64, synthesizer: Synthesizer, scale: ReaderScale = ReaderScale(),
                             progress: @Sendable (Int) -> Void = { _ in }) throws -> (crops: Dataset, summary: Summary) {
         struct Part: Sendable { var pixels: [Float] = [], labels: [Int] = [], summary = Summary() }
         let parts = try synthesizer.mapSamples(count: count, seed: seed, progress: progress) { sample in
@@ -66,7 +66,7 @@ public enum ReaderCrops {
             let marks = sample.marks.map { m in
                 (digit: m.digit, box: Box(x: m.box.minX, y: m.box.minY, width: m.box.width, height: m.box.height))
             }
-            let candidates = reader.candidateDigits(raster: sample.image)
+            let candidates = scale.candidateDigits(raster: sample.image)
             precondition(sample.owners.count == sample.image.width * sample.image.height, "an owner per pixel")
             part.summary.images += 1
             var matched = Set<Int>()

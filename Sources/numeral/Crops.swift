@@ -26,8 +26,7 @@ struct Crops: ParsableCommand {
     func run() throws {
         let (count, seed, output) = (synth.count, synth.seed, synth.output)
         let started = Date()
-        var (crops, summary) = try ReaderCrops.make(count: count, seed: seed, synthesizer: try synth.synthesizer(),
-                                                    reader: NumberReader(model: try DefaultModel.load(nil)), progress: synth.progress)
+        var (crops, summary) = try ReaderCrops.make(count: count, seed: seed, synthesizer: try synth.synthesizer(), progress: synth.progress)
         FileHandle.standardError.write(Data("\n".utf8))
         var rng = SplitMix64(seed: seed ^ 0xC0C0_A5A5)
         crops = ReaderCrops.limitingNotDigits(crops, perDigit: notDigitsPerDigit, using: &rng)

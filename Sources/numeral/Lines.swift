@@ -21,8 +21,7 @@ struct Lines: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (lines, summary) = try LineSet.make(count: synth.count, seed: synth.seed, synthesizer: try synth.synthesizer(),
-                                                reader: NumberReader(model: try DefaultModel.load(nil)), progress: synth.progress)
+        let (lines, summary) = try LineSet.make(count: synth.count, seed: synth.seed, synthesizer: try synth.synthesizer(), progress: synth.progress)
         FileHandle.standardError.write(Data("\n".utf8))
         try lines.write(to: synth.output)
         print(String(format: "%@: %d lines from %d images (seed %llu, %.1fs), %d left out",

@@ -71,8 +71,7 @@ struct ReaderCropsTests {
         configuration.digitHeight = 20...40
         let digits = try MNIST.loadTest(from: TestLocations.fixture("mnist-t10k-100").path)
         let synthesizer = try Synthesizer(digits: digits, configuration: configuration)
-        let (crops, summary) = try ReaderCrops.make(count: 12, seed: 3, synthesizer: synthesizer,
-                                                    reader: Fixture.shared.reader)
+        let (crops, summary) = try ReaderCrops.make(count: 12, seed: 3, synthesizer: synthesizer)
         #expect(summary.images == 12)
         #expect(summary.digits > 12 && summary.notDigits > 0, "\(summary)")
         #expect(crops.count == summary.digits + summary.notDigits)
