@@ -13,14 +13,15 @@ public struct Conv2D: Layer {
     /// Applies the following ReLU in the convolution primitive (see `fuseFollowingReLU`).
     private(set) var fusesReLU = false
 
-    /// He-normal weights (std √(2/fanIn), fanIn = inputChannels·k·k), zero bias.
+    /// Random weights drawn as `initialization` says (He-normal by default; fan-in =
+    /// inputChannels·k·k, fan-out = outputChannels·k·k), zero bias.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                using rng: inout some RandomNumberGenerator) {
+                initialization: WeightInitialization = .he, using rng: inout some RandomNumberGenerator) {
         self.init(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,
                   stride: stride, padding: padding)
-        let fanIn = inputChannels * kernelSize * kernelSize
-        weight.value = .normal(shape: weight.value.shape, standardDeviation: (2 / Float(fanIn)).squareRoot(),
-                               using: &rng)
+        let window = kernelSize * kernelSize
+        weight.value = initialization.weights(shape: weight.value.shape, fanIn: inputChannels * window,
+                                              fanOut: outputChannels * window, using: &rng)
     }
 
     /// Zero weights and bias (parameters to be loaded).

@@ -10,11 +10,12 @@ public struct Dense: Layer {
     private var cachedInput: Tensor?
     private var skipsInputGradient = false
 
-    /// He-normal weights (std √(2/inputSize)), zero bias.
-    public init(inputSize: Int, outputSize: Int, using rng: inout some RandomNumberGenerator) {
+    /// Random weights drawn as `initialization` says (He-normal by default), zero bias.
+    public init(inputSize: Int, outputSize: Int, initialization: WeightInitialization = .he,
+                using rng: inout some RandomNumberGenerator) {
         self.init(inputSize: inputSize, outputSize: outputSize)
-        let std = (2 / Float(inputSize)).squareRoot()
-        weight.value = .normal(shape: [outputSize, inputSize], standardDeviation: std, using: &rng)
+        weight.value = initialization.weights(shape: [outputSize, inputSize], fanIn: inputSize, fanOut: outputSize,
+                                              using: &rng)
     }
 
     /// Zero weights and bias (parameters to be loaded).

@@ -61,3 +61,21 @@ extension Layer {
         return count
     }
 }
+
+/// How a dense or convolution layer's random weights are drawn (biases start at zero).
+public enum WeightInitialization: String, Codable, CaseIterable, Sendable {
+    /// Normal, standard deviation √(2 / fan-in) (He et al. 2015), made for ReLU networks.
+    case he
+    /// Uniform in ±√(6 / (fan-in + fan-out)) (Glorot & Bengio 2010): Keras's default.
+    case glorot
+
+    func weights(shape: Shape, fanIn: Int, fanOut: Int, using rng: inout some RandomNumberGenerator) -> Tensor {
+        switch self {
+        case .he:
+            return .normal(shape: shape, standardDeviation: (2 / Float(fanIn)).squareRoot(), using: &rng)
+        case .glorot:
+            let bound = (6 / Float(fanIn + fanOut)).squareRoot()
+            return .uniform(shape: shape, in: -bound...bound, using: &rng)
+        }
+    }
+}

@@ -15,12 +15,15 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     /// `[channels, H, W]` → `W` rows of `channels·H` features (see `Columns`).
     case columns
 
-    /// A freshly initialised layer of this kind.
-    public func makeLayer(using rng: inout some RandomNumberGenerator) -> any Layer {
+    /// A freshly initialised layer of this kind; `initialization` applies to dense and
+    /// convolution layers.
+    public func makeLayer(initialization: WeightInitialization = .he,
+                          using rng: inout some RandomNumberGenerator) -> any Layer {
         switch self {
-        case let .dense(i, o): Dense(inputSize: i, outputSize: o, using: &rng)
+        case let .dense(i, o): Dense(inputSize: i, outputSize: o, initialization: initialization, using: &rng)
         case let .conv2D(i, o, k, s, p):
-            Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p, using: &rng)
+            Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p,
+                   initialization: initialization, using: &rng)
         case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
         default: makeLayerForLoading()
         }

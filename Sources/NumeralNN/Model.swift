@@ -29,6 +29,8 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var initialModel: String?
     /// Directories of extra training samples added to MNIST's (`numeral crops`).
     public var extraData: [String]?
+    /// How the random start was drawn; nil in files from before the choice existed (He).
+    public var initialization: WeightInitialization?
     public init(model: String, optimizer: OptimizerConfiguration, epochs: Int, batchSize: Int, seed: UInt64,
                 validationSplit: Double, augmentation: String? = nil) {
         self.model = model; self.optimizer = optimizer; self.epochs = epochs; self.batchSize = batchSize

@@ -5,10 +5,14 @@ public struct Sequential: Layer {
     public var layers: [any Layer]
     public let architecture: Architecture
 
-    /// A freshly initialised model. The architecture must chain (checked with a precondition;
-    /// a file's architecture is checked with a thrown error before it gets here).
-    public init(_ architecture: Architecture, using rng: inout some RandomNumberGenerator) {
-        self.init(architecture, layers: architecture.layers.map { $0.makeLayer(using: &rng) })
+    /// A freshly initialised model: every dense and convolution layer drawn with
+    /// `initialization` (He by default). The architecture must chain (checked with a
+    /// precondition; a file's architecture is checked with a thrown error before it gets here).
+    public init(_ architecture: Architecture, initialization: WeightInitialization = .he,
+                using rng: inout some RandomNumberGenerator) {
+        self.init(architecture, layers: architecture.layers.map {
+            $0.makeLayer(initialization: initialization, using: &rng)
+        })
     }
 
     /// The model with zero weights, for parameters that are set next from a file

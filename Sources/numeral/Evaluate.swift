@@ -96,7 +96,9 @@ struct Info: ParsableCommand {
             }
         }
         if let recipe = model.recipe {
-            print("trained: \(recipe.optimizer.kind.rawValue) lr \(recipe.optimizer.learningRate), batch \(recipe.batchSize), \(recipe.epochs) epochs, seed \(recipe.seed)")
+            print("trained: \(recipe.optimizer.kind.rawValue) lr \(recipe.optimizer.learningRate), batch \(recipe.batchSize), \(recipe.epochs) epochs, seed \(recipe.seed)"
+                  + (recipe.initialization.map { ", \($0.rawValue) initialisation" } ?? "")
+                  + (recipe.augmentation.map { ", augment \($0)" } ?? ""))
         }
         for r in model.history { print("  " + formatEpoch(r, epochs: model.history.count)) }
         if let test = model.testMetrics {

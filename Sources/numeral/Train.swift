@@ -23,6 +23,8 @@ struct Train: ParsableCommand {
     @Option(help: "SGD momentum (0 = plain SGD).") var momentum: Float = 0.9
     @Flag(help: "Nesterov momentum for SGD.") var nesterov = false
     @Option(help: "Fraction of the training set held out for validation.") var validationSplit: Double = 0
+    @Option(name: .customLong("init"), help: "Random start of the dense and convolution weights: he or glorot.")
+    var initialization: String = "he"
     @Option(help: "Seed for initialisation, shuffling, dropout and the split.") var seed: UInt64 = 0
     @Option(help: "Train on the first N training samples only.") var limit: Int?
     @Option(help: "Distort training batches on the fly, e.g. rotate=10,shift=2,scale=0.1,elastic=34:4,noise=0.05,thickness=1.")
@@ -50,6 +52,9 @@ struct Train: ParsableCommand {
         }
         guard OptimizerConfiguration.Kind(rawValue: optimizer) != nil else {
             throw ValidationError("unknown optimizer '\(optimizer)'; choose sgd, adam, adamw or rmsprop")
+        }
+        guard WeightInitialization(rawValue: initialization) != nil else {
+            throw ValidationError("unknown initialisation '\(initialization)'; choose he or glorot")
         }
         guard parsedSchedule != nil else { throw ValidationError("unknown schedule '\(schedule)'; choose constant, cosine, onecycle or step") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
@@ -109,13 +114,15 @@ struct Train: ParsableCommand {
                 }
                 network = start.networks[k]
             } else {
-                network = Sequential(Zoo.architecture(named: model)!, using: &rng)
+                network = Sequential(Zoo.architecture(named: model)!,
+                                     initialization: WeightInitialization(rawValue: initialization)!, using: &rng)
             }
             recipe = TrainingRecipe(model: network.architecture.name, optimizer: configuration, epochs: epochs, batchSize: batchSize,
                                     seed: seed, validationSplit: validationSplit,
                                     augmentation: augment.map { (try? Augmentation(parsing: $0))?.description ?? $0 })
             recipe.initialModel = initial.map { path in member.map { "\(path) (network \($0))" } ?? path }
             recipe.extraData = extra.isEmpty ? nil : extra
+            recipe.initialization = initial == nil ? WeightInitialization(rawValue: initialization) : nil
             optimizerState = configuration.makeOptimizer()
             progress = TrainingProgress(rng: rng)
         }

@@ -78,6 +78,34 @@ import TestSupport
         #expect(dense.bias.value.scalars.allSatisfy { $0 == 0 })
     }
 
+    @Test func glorotInitialisationIsUniformInItsBound() {
+        var rng = SplitMix64(seed: 5)
+        let conv = Conv2D(inputChannels: 8, outputChannels: 16, kernelSize: 3, initialization: .glorot, using: &rng)
+        let w = conv.weight.value.scalars
+        let bound = (6 / Float(8 * 9 + 16 * 9)).squareRoot()
+        #expect(w.allSatisfy { abs($0) <= bound })
+        // Uniform on ±b has variance b²/3; He's normal would have 2/72, 2.6 times more.
+        let variance = w.map { $0 * $0 }.reduce(0, +) / Float(w.count)
+        #expect(abs(variance / (bound * bound / 3) - 1) < 0.1, "variance \(variance)")
+        #expect(w.max()! > 0.9 * bound && w.min()! < -0.9 * bound)
+    }
+
+    @Test func sequentialDrawsEveryLayerWithTheChosenInitialisation() {
+        var rng = SplitMix64(seed: 2)
+        let glorot = Sequential(Zoo.lenet, initialization: .glorot, using: &rng)
+        rng = SplitMix64(seed: 2)
+        let he = Sequential(Zoo.lenet, using: &rng)
+        let dense = { (net: Sequential) in net.layers.compactMap { $0 as? Dense } }
+        for (g, h) in zip(dense(glorot), dense(he)) {
+            let fanIn = Float(g.weight.value.shape[1]), fanOut = Float(g.weight.value.shape[0])
+            let bound = (6 / (fanIn + fanOut)).squareRoot()
+            #expect(g.weight.value.scalars.allSatisfy { abs($0) <= bound })
+            // The same layer with He weights reaches past Glorot's bound (a normal with a larger spread).
+            #expect(h.weight.value.scalars.contains { abs($0) > bound })
+        }
+        #expect(dense(glorot).count == 3)
+    }
+
     @Test(arguments: Zoo.all)
     func architecturesChainToTenClasses(_ architecture: Architecture) {
         #expect(architecture.outputShape == [10])
