@@ -4,6 +4,8 @@
 #   benchmarks/accuracy/run.sh [RECIPE...]     (default: all, in priority order)
 #
 # Recipes: mlp-plain mlp-tuned lstm fast99 cnn3-aug cnn3-elastic fast-aug cnn3-long cnnbn-long ensemble
+# cnnbn-sN (cnnbn-long's recipe with seed N), ensemble-bnN (the mean of cnnbn-s0 ... cnnbn-sN-1),
+# ensemble-all (those six and the shipped default)
 # Each run logs to benchmarks/accuracy/logs/RECIPE.log with its wall and CPU time
 # (/usr/bin/time) and writes its model to benchmarks/accuracy/models/ (kept out of git).
 # Data: $NUMERAL_DATA, else ../shared/data/mnist. Long: run it under nohup.
@@ -12,8 +14,8 @@ cd "$(dirname "$0")/../.."
 DATA=${NUMERAL_DATA:-../shared/data/mnist}
 OUT=benchmarks/accuracy
 mkdir -p "$OUT/logs" "$OUT/models"
-swift build -c release >/dev/null
-BIN=.build/release/numeral
+# NUMERAL_BIN: a prebuilt binary (e.g. a copy, so that long queues survive rebuilds of the tree)
+if [ -n "${NUMERAL_BIN:-}" ]; then BIN=$NUMERAL_BIN; else swift build -c release >/dev/null; BIN=.build/release/numeral; fi
 
 timed() {  # timed NAME COMMAND... : runs COMMAND, line-buffered, into logs/NAME.log
     local name=$1; shift
@@ -52,6 +54,11 @@ recipe() {
         timed cnnbn-long $BIN train --model cnn-bn --epochs 20 --batch-size 128 --lr 2e-3 --schedule onecycle \
             --augment rotate=10,shift=2,scale=0.1 --seed 0 --threads 1 \
             --data "$DATA" --output $OUT/models/cnnbn-long.safetensors ;;
+    cnnbn-s[0-9]*)  # the same cnn-bn recipe with another seed: members for the 99.75% ensemble
+        local seed=${1#cnnbn-s}
+        timed "$1" $BIN train --model cnn-bn --epochs 20 --batch-size 128 --lr 2e-3 --schedule onecycle \
+            --augment rotate=10,shift=2,scale=0.1 --seed "$seed" --threads 1 \
+            --data "$DATA" --output "$OUT/models/$1.safetensors" ;;
     cnn3-aug)    # best single model candidate
         timed cnn3-aug $BIN train --model cnn3 --epochs 6 --batch-size 128 --lr 2e-3 --schedule onecycle \
             --augment rotate=10,shift=2,scale=0.1 --seed 0 --threads 1 \
@@ -69,6 +76,14 @@ recipe() {
             --data "$DATA" --output $OUT/models/ensemble-cnn3x2.safetensors
         timed ensemble-best3 $BIN ensemble $OUT/models/cnnbn-long.safetensors $OUT/models/cnn3-long.safetensors \
             $OUT/models/cnn3-40-s1.safetensors --data "$DATA" --output $OUT/models/ensemble-best3.safetensors ;;
+    ensemble-bn[0-9]*)  # mean of the cnn-bn seeds 0..N-1 (cnnbn-s0 ... cnnbn-sN-1, trained first)
+        local n=${1#ensemble-bn} members=() s
+        for ((s = 0; s < n; s++)); do members+=("$OUT/models/cnnbn-s$s.safetensors"); done
+        timed "$1" $BIN ensemble "${members[@]}" --data "$DATA" --output "$OUT/models/$1.safetensors" ;;
+    ensemble-all)  # the six cnn-bn seeds and the shipped model's two cnn3: 8 networks, 24 MB
+        timed ensemble-all $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors \
+            Sources/Numeral/Resources/numeral-default.safetensors \
+            --data "$DATA" --output "$OUT/models/ensemble-all.safetensors" ;;
     *) echo "unknown recipe $1" >&2; exit 2 ;;
     esac
 }
