@@ -159,8 +159,8 @@ public struct NumberReader: Sendable {
         // the whole reading is sure.
         let segmented: [SegmentedLine?]
         var wholes: [WholeReading?] = []
-        if factor == 1, let cell = readCell(ink) {
-            segmented = cell
+        if scale.isCell(ink, factor: factor) {
+            segmented = readCell(ink)
         } else {
             segmented = Segmenter().segment(ink, wanted: { number, labels in
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -223,12 +223,10 @@ public struct NumberReader: Sendable {
                                     milliseconds: clock.laps))
     }
 
-    /// An image no larger than `scale.cellSide` on either side is one character cell, as each
-    /// MNIST image is: its ink is read as one digit, whatever pieces it falls into. A
-    /// 28x28 cell goes to the model unchanged (its grey levels are already an MNIST input);
-    /// other sizes get the MNIST normalisation. Nil for larger images.
-    func readCell(_ ink: InkImage) -> [SegmentedLine?]? {
-        guard ink.width <= scale.cellSide, ink.height <= scale.cellSide else { return nil }
+    /// Ink that is one character cell (`ReaderScale.isCell`), as each MNIST image is: read
+    /// as one digit, whatever pieces it falls into. A 28x28 cell goes to the model unchanged
+    /// (its grey levels are already an MNIST input); other sizes get the MNIST normalisation.
+    func readCell(_ ink: InkImage) -> [SegmentedLine?] {
         guard ink.method != .blank else { return [] }
         var box = BoundingBox.empty
         for y in 0..<ink.height {
