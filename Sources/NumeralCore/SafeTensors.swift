@@ -20,8 +20,24 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
 
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
 /// `{"__metadata__": {String: String}, name: {"dtype", "shape", "data_offsets": [begin, end]}}`,
-/// then the raw little-endian tensor bytes. Numeral writes F32 only.
+/// then the raw little-endian tensor bytes. Numeral computes in F32; it writes F32, or F16 to halve a
+/// file, and reads either.
 public enum SafeTensors {
+    /// How scalars are stored in a file.
+    public enum ScalarType: String, Sendable, CaseIterable {
+        /// IEEE binary32: exact.
+        case float32 = "F32"
+        /// IEEE binary16: half the bytes; 11 significant bits (relative rounding ≤ 2⁻¹¹), finite up to 65504.
+        case float16 = "F16"
+
+        public var byteCount: Int { self == .float32 ? 4 : 2 }
+    }
+
+    /// The largest magnitude `type` stores as a finite number.
+    public static func largestFinite(_ type: ScalarType) -> Float {
+        type == .float32 ? .greatestFiniteMagnitude : Float(Float16.greatestFiniteMagnitude)
+    }
+
     /// A file's bytes; a missing or unreadable file is a `ModelFileError` naming it.
     public static func read(_ path: String) throws(ModelFileError) -> Data {
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -29,12 +45,15 @@ public enum SafeTensors {
         }
     }
 
-    public static func encode(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) -> Data {
+    /// The file's bytes, every tensor stored as `type`. Every scalar must be finite in `type`
+    /// (`largestFinite`): callers check values that come from outside.
+    public static func encode(tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+                              as type: ScalarType = .float32) -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         for (name, tensor) in tensors {
-            let bytes = tensor.shape.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape.dimensions, "data_offsets": [offset, offset + bytes]]
+            let bytes = tensor.shape.count * type.byteCount
+            header[name] = ["dtype": type.rawValue, "shape": tensor.shape.dimensions, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -44,8 +63,16 @@ public enum SafeTensors {
         out.reserveCapacity(8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
-        for (_, tensor) in tensors {
-            tensor.scalars.withUnsafeBytes { out.append(contentsOf: $0) }  // x86-64 and arm64 are little-endian
+        for (name, tensor) in tensors {
+            // x86-64 and arm64 are little-endian, as the format is.
+            switch type {
+            case .float32:
+                tensor.scalars.withUnsafeBytes { out.append(contentsOf: $0) }
+            case .float16:
+                precondition(!tensor.scalars.contains { $0.isFinite && abs($0) > largestFinite(.float16) },
+                             "tensor \(name) has values beyond float16's range")
+                tensor.scalars.map(Float16.init).withUnsafeBytes { out.append(contentsOf: $0) }
+            }
         }
         return out
     }
@@ -70,7 +97,9 @@ public enum SafeTensors {
                   offsets.count == 2 else {
                 throw .notSafetensors(path: path, reason: "entry \(name) lacks dtype, shape or data_offsets")
             }
-            guard dtype == "F32" else { throw .invalid(path: path, reason: "tensor \(name) is \(dtype), Numeral reads F32") }
+            guard let type = ScalarType(rawValue: dtype) else {
+                throw .invalid(path: path, reason: "tensor \(name) is \(dtype), Numeral reads F32 and F16")
+            }
             // Overflow-checked: three dimensions of 2³⁰ are each in range but their product is not.
             var count: Int? = 1
             for d in shape where d >= 0 && d < 1 << 31 {
@@ -80,12 +109,22 @@ public enum SafeTensors {
             guard let count, shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
                 throw .invalid(path: path, reason: "tensor \(name) has shape \(shape)")
             }
-            guard offsets[0] >= 0, offsets[1] <= body, offsets[1] - offsets[0] == count * 4 else {
+            let bytes = count * type.byteCount
+            guard offsets[0] >= 0, offsets[1] <= body, offsets[1] - offsets[0] == bytes else {
                 throw .invalid(path: path, reason: "tensor \(name) \(shape) has offsets \(offsets) in a \(body)-byte body")
             }
             let start = headerEnd + offsets[0]
-            var scalars = [Float](repeating: 0, count: count)
-            scalars.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: start..<(start + count * 4)) }
+            let scalars: [Float]
+            switch type {
+            case .float32:
+                var values = [Float](repeating: 0, count: count)
+                values.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: start..<(start + bytes)) }
+                scalars = values
+            case .float16:
+                var halves = [Float16](repeating: 0, count: count)
+                halves.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: start..<(start + bytes)) }
+                scalars = halves.map(Float.init)
+            }
             tensors[name] = Tensor(shape: Shape(shape), scalars: scalars)
         }
         let metadata = (header["__metadata__"] as? [String: String]) ?? [:]

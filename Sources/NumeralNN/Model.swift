@@ -139,14 +139,26 @@ extension Model {
 
     private func tensorPrefix(_ k: Int) -> String { networks.count == 1 ? "" : "members.\(k)." }
 
-    /// Safetensors bytes; `extra` tensors and metadata are added (checkpoints use them).
-    public func encoded(extraTensors: [(name: String, tensor: Tensor)] = [],
-                        extraMetadata: [String: String] = [:]) -> Data {
+    /// The networks' parameters under their file names.
+    private var namedParameters: [(name: String, tensor: Tensor)] {
         var tensors: [(name: String, tensor: Tensor)] = []
         for (k, network) in networks.enumerated() {
             var copy = network
             copy.visitNamedParameters { name, p in tensors.append((tensorPrefix(k) + name, p.value)) }
         }
+        return tensors
+    }
+
+    /// The largest magnitude among the parameters: `.float16` files hold at most 65504.
+    public var largestParameterMagnitude: Float {
+        namedParameters.reduce(0) { max($0, $1.tensor.scalars.reduce(0) { max($0, abs($1)) }) }
+    }
+
+    /// Safetensors bytes, parameters stored as `type` (the parameters must fit it:
+    /// `largestParameterMagnitude`); `extra` tensors and metadata are added (checkpoints use them).
+    public func encoded(as type: SafeTensors.ScalarType = .float32, extraTensors: [(name: String, tensor: Tensor)] = [],
+                        extraMetadata: [String: String] = [:]) -> Data {
+        let tensors = namedParameters
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json(_ value: some Encodable) -> String {
@@ -160,12 +172,12 @@ extension Model {
         if let recipe { metadata["recipe"] = json(recipe) }
         metadata["history"] = json(history)
         if let testMetrics { metadata["metrics"] = json(testMetrics) }
-        return SafeTensors.encode(tensors: tensors + extraTensors, metadata: metadata)
+        return SafeTensors.encode(tensors: tensors + extraTensors, metadata: metadata, as: type)
     }
 
-    /// Writes the model atomically.
-    public func save(to path: String) throws(FileWriteError) {
-        try writeAtomically(encoded(), to: path)
+    /// Writes the model atomically, parameters stored as `type`.
+    public func save(to path: String, as type: SafeTensors.ScalarType = .float32) throws(FileWriteError) {
+        try writeAtomically(encoded(as: type), to: path)
     }
 
     /// Reads a model file; every problem is a `ModelFileError` naming the file.

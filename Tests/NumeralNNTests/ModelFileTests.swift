@@ -54,6 +54,40 @@ import TestSupport
         #expect(loaded.probabilities(input) == model.probabilities(input))
     }
 
+    @Test func float16FilesHoldTheRoundedWeightsInHalfTheBytes() throws {
+        let model = Self.trainedLookingModel(Zoo.lenet, seed: 4)
+        let full = path("lenet-f32.safetensors"), half = path("lenet-f16.safetensors")
+        try model.save(to: full)
+        try model.save(to: half, as: .float16)
+        let fullBytes = try Data(contentsOf: URL(fileURLWithPath: full)).count
+        let halfBytes = try Data(contentsOf: URL(fileURLWithPath: half)).count
+        // The tensors shrink from 4 to 2 bytes a value; the header only loses offset digits.
+        #expect(abs(fullBytes - halfBytes - 2 * model.parameterCount) < 64, "\(fullBytes) vs \(halfBytes) bytes")
+
+        let loaded = try Model.load(from: half)
+        let rounded = Self.parameters(model.networks[0]).mapValues { t in
+            Tensor(shape: t.shape, scalars: t.scalars.map { Float(Float16($0)) })
+        }
+        #expect(Self.parameters(loaded.networks[0]) == rounded, "a float16 file holds each weight rounded to float16")
+        #expect(rounded != Self.parameters(model.networks[0]), "the weights are not all float16 numbers already")
+        #expect(loaded.recipe == model.recipe && loaded.history == model.history && loaded.testMetrics == model.testMetrics)
+        // Rounded weights are float16 numbers: writing them again as float16 changes nothing.
+        #expect(loaded.encoded(as: .float16) == model.encoded(as: .float16))
+
+        var rng = SplitMix64(seed: 5)
+        let input = Tensor.uniform(shape: [8, 1, 28, 28], in: 0...1, using: &rng)
+        let difference = zip(loaded.probabilities(input).scalars, model.probabilities(input).scalars).map { abs($0 - $1) }.max()!
+        #expect(difference > 0 && difference < 1e-2, "probabilities move by \(difference)")
+    }
+
+    @Test func largestParameterMagnitudeSeesEveryMember() {
+        var rng = SplitMix64(seed: 6)
+        var networks = [Sequential(Zoo.mlp, using: &rng), Sequential(Zoo.mlp, using: &rng)]
+        networks[1].visitParameters { p in if p.name == "bias" { p.value.scalars[0] = -70_000 } }
+        #expect(Model(network: networks[0]).largestParameterMagnitude < 1)
+        #expect(Model(ensemble: networks, combination: .mean).largestParameterMagnitude == 70_000)
+    }
+
     @Test func batchNormRunningStatisticsAreSaved() throws {
         var rng = SplitMix64(seed: 3)
         var network = Sequential(Architecture(name: "bn", layers: [
@@ -290,7 +324,11 @@ import TestSupport
             return out + header + Data(count: 8)
         }
         #expect(throws: ModelFileError.self) {
-            _ = try SafeTensors.decode(withHeader(#"{"x": {"dtype": "F16", "shape": [4], "data_offsets": [0, 8]}}"#), path: "f16")
+            _ = try SafeTensors.decode(withHeader(#"{"x": {"dtype": "BF16", "shape": [4], "data_offsets": [0, 8]}}"#), path: "bf16")
+        }
+        #expect(throws: ModelFileError.self) {
+            // Four float16 values are 8 bytes, not 16.
+            _ = try SafeTensors.decode(withHeader(#"{"x": {"dtype": "F16", "shape": [4], "data_offsets": [0, 16]}}"#), path: "f16")
         }
         #expect(throws: ModelFileError.self) {
             _ = try SafeTensors.decode(withHeader(#"{"x": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}"#), path: "overrun")

@@ -36,21 +36,25 @@ import TestSupport
         .dense(inputSize: 3 * 6 * 6, outputSize: 16), .sigmoid, .dense(inputSize: 16, outputSize: 10),
     ])
 
-    /// One network, or several as an ensemble.
+    /// One network, or several as an ensemble, in a file of F32 or F16 tensors.
     struct Members: Sendable, CustomTestStringConvertible {
         var architectures: [Architecture]
-        var testDescription: String { architectures.map(\.name).joined(separator: "+") }
+        var storage: SafeTensors.ScalarType = .float32
+        var testDescription: String { architectures.map(\.name).joined(separator: "+") + "-" + storage.rawValue }
     }
 
     @Test(arguments: [Zoo.mlp, Zoo.lenet, Zoo.cnn, bnArchitecture].map { Members(architectures: [$0]) }
-                     + [Members(architectures: [Zoo.mlp, Zoo.lenet])])
+                     + [Members(architectures: [Zoo.mlp, Zoo.lenet]),
+                        Members(architectures: [Zoo.lenet, bnArchitecture], storage: .float16)])
     func pythonReproducesTheLogits(_ members: Members) throws {
         let architectures = members.architectures
         let label = members.testDescription
-        let networks = architectures.enumerated().map { Self.network($1, seed: 100 + UInt64($0)) }
+        var networks = architectures.enumerated().map { Self.network($1, seed: 100 + UInt64($0)) }
         let model = architectures.count == 1 ? Model(network: networks[0]) : Model(ensemble: networks, combination: .mean)
         let modelPath = directory.appendingPathComponent("\(label).safetensors").path
-        try model.save(to: modelPath)
+        try model.save(to: modelPath, as: members.storage)
+        // Numeral's side is what it reads back (float16 files hold rounded weights).
+        networks = try Model.load(from: modelPath).networks
 
         var rng = SplitMix64(seed: 7)
         let input = Tensor.uniform(shape: [3, 1, 28, 28], in: 0...1, using: &rng)
