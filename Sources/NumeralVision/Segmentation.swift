@@ -302,6 +302,14 @@ public struct Segmenter: Sendable {
                 k += 1
             }
         }
+        // A band of short marks hanging from a taller one (a long comma whose tail reaches
+        // below the digits, a stroke's end cut off by a ruled line) is part of that band, not
+        // a line of its own: lines of digits are about as tall as one another.
+        while let i = bands.indices.first(where: { hostBand(of: $0, in: bands) != nil }) {
+            let k = hostBand(of: i, in: bands)!
+            bands[k].box = bands[k].box.union(bands[i].box); bands[k].members += bands[i].members
+            bands.remove(at: i)
+        }
 
         var numbers: [NumberLayout] = []
         for band in bands {
@@ -322,6 +330,19 @@ public struct Segmenter: Sendable {
             }
         }
         return numbers
+    }
+
+    /// The tallest band that band `i` hangs from: at most 0.6 times as tall, its centre within
+    /// the reach the small components have (`group`), its columns within the taller band's.
+    func hostBand(of i: Int, in bands: [(box: BoundingBox, members: [Component])]) -> Int? {
+        let b = bands[i].box
+        return bands.indices.filter { k in
+            let a = bands[k].box
+            let extra = 0.35 * Double(a.height)
+            return k != i && Double(b.height) <= 0.6 * Double(a.height)
+                && b.centerY >= Double(a.minY) - extra && b.centerY <= Double(a.maxY) + extra
+                && b.minX >= a.minX - a.height && b.maxX <= a.maxX + a.height
+        }.max { bands[$0].box.height < bands[$1].box.height }
     }
 
     /// Typical digit height in an ink image, nil when nothing there could be a digit.

@@ -95,6 +95,20 @@ struct SegmentationTests {
         #expect(line.separators.map(\.digitsBefore) == [0, 1, 2])
     }
 
+    @Test("A long comma hanging below the digits stays in their line; small digits further down are a line")
+    func longComma() {
+        // "0,0" whose comma is tall enough to start a band of its own (22 px, most of it
+        // below the 50-px digits), and a small "00" well below.
+        var page = Page(width: 240, height: 170)
+        page.ring(50, 20, 26, 50)
+        page.rect(88, 62, 6, 22)
+        page.ring(105, 20, 26, 50)
+        page.ring(50, 125, 14, 20, t: 3); page.ring(70, 125, 14, 20, t: 3)
+        let lines = segment(page.image)
+        #expect(lines.map(\.digits.count) == [2, 2])
+        #expect(lines.first?.separators.map(\.kind) == [.comma])
+    }
+
     @Test("A point under a digit's corner stays a separator; a point with a tail is a comma")
     func separatorsCloseToDigits() {
         // "0.0,0": the point sits 4 px below the first ring's lower right corner, in its
