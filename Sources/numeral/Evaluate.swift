@@ -85,7 +85,9 @@ struct Info: ParsableCommand {
                                   test: model.testMetrics, history: model.history))
             return
         }
-        print("\(path): \(model.name), \(model.parameterCount) parameters")
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        print("\(path): \(model.name), \(model.parameterCount) parameters"
+              + (bytes.map { String(format: ", %.1f MB", Double($0) / 1e6) } ?? ""))
         for (k, network) in model.networks.enumerated() {
             if model.networks.count > 1 { print("member \(k): \(network.architecture.name)") }
             var shape = network.architecture.inputShape

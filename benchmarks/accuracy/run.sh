@@ -5,7 +5,7 @@
 #
 # Recipes: mlp-plain mlp-tuned lstm fast99 cnn3-aug cnn3-elastic fast-aug cnn3-long cnnbn-long ensemble
 # cnnbn-sN (cnnbn-long's recipe with seed N), ensemble-bnN (the mean of cnnbn-s0 ... cnnbn-sN-1),
-# ensemble-all (those six and the shipped default)
+# ensemble-all (those six and the shipped default), ensemble-all-half and ensemble-bn6-half (float16 weights)
 # Each run logs to benchmarks/accuracy/logs/RECIPE.log with its wall and CPU time
 # (/usr/bin/time) and writes its model to benchmarks/accuracy/models/ (kept out of git).
 # Data: $NUMERAL_DATA, else ../shared/data/mnist. Long: run it under nohup.
@@ -84,6 +84,13 @@ recipe() {
         timed ensemble-all $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors \
             Sources/Numeral/Resources/numeral-default.safetensors \
             --data "$DATA" --output "$OUT/models/ensemble-all.safetensors" ;;
+    ensemble-all-half)  # ensemble-all with float16 weights (12 MB): shipped as models/numeral-ensemble.safetensors
+        timed ensemble-all-half $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors \
+            Sources/Numeral/Resources/numeral-default.safetensors --half \
+            --data "$DATA" --output "$OUT/models/ensemble-all-half.safetensors" ;;
+    ensemble-bn6-half)  # ensemble-bn6 with float16 weights (10.5 MB)
+        timed ensemble-bn6-half $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors --half \
+            --data "$DATA" --output "$OUT/models/ensemble-bn6-half.safetensors" ;;
     *) echo "unknown recipe $1" >&2; exit 2 ;;
     esac
 }
