@@ -76,6 +76,9 @@ recipe() {
             --data "$DATA" --output $OUT/models/ensemble-cnn3x2.safetensors
         timed ensemble-best3 $BIN ensemble $OUT/models/cnnbn-long.safetensors $OUT/models/cnn3-long.safetensors \
             $OUT/models/cnn3-40-s1.safetensors --data "$DATA" --output $OUT/models/ensemble-best3.safetensors ;;
+    ensemble-bn6-half)  # ensemble-bn6 with float16 weights (10.5 MB); before ensemble-bnN, whose pattern it also matches
+        timed ensemble-bn6-half $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors --half \
+            --data "$DATA" --output "$OUT/models/ensemble-bn6-half.safetensors" ;;
     ensemble-bn[0-9]*)  # mean of the cnn-bn seeds 0..N-1 (cnnbn-s0 ... cnnbn-sN-1, trained first)
         local n=${1#ensemble-bn} members=() s
         for ((s = 0; s < n; s++)); do members+=("$OUT/models/cnnbn-s$s.safetensors"); done
@@ -88,9 +91,6 @@ recipe() {
         timed ensemble-all-half $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors \
             Sources/Numeral/Resources/numeral-default.safetensors --half \
             --data "$DATA" --output "$OUT/models/ensemble-all-half.safetensors" ;;
-    ensemble-bn6-half)  # ensemble-bn6 with float16 weights (10.5 MB)
-        timed ensemble-bn6-half $BIN ensemble "$OUT"/models/cnnbn-s{0,1,2,3,4,5}.safetensors --half \
-            --data "$DATA" --output "$OUT/models/ensemble-bn6-half.safetensors" ;;
     *) echo "unknown recipe $1" >&2; exit 2 ;;
     esac
 }
