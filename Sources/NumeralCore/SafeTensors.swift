@@ -24,7 +24,7 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
 /// file, and reads either.
 public enum SafeTensors {
     /// How scalars are stored in a file.
-    public enum ScalarType: String, Sendable, CaseIterable {
+    public enum ScalarType: String, Sendable {
         /// IEEE binary32: exact.
         case float32 = "F32"
         /// IEEE binary16: half the bytes; 11 significant bits (relative rounding ≤ 2⁻¹¹), finite up to 65504.
