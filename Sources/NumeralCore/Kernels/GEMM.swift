@@ -27,8 +27,12 @@ public struct GEMMShape: Sendable, Equatable, CustomStringConvertible {
 public enum Kernels {
     /// Workers used by the parallel kernels (defaults to the active processor count).
     public static var threadCount: Int { _threadCount.value }
-    /// Products smaller than this many floating-point operations run on one thread.
-    static let parallelGEMMThreshold = 1 << 22
+    /// Products smaller than this many floating-point operations run on one thread. Waking the
+    /// second core costs more than it saves below it: the MLP's training step at batch 64 (its
+    /// largest product 5 MFLOP) took 0.26 ms with this threshold and 0.44-0.49 ms with 4 MFLOP
+    /// (`numeral bench --model mlp --batch-size 64 --threads 2`), and LeNet's 6 MFLOP dense layer
+    /// ran faster on one core too.
+    static let parallelGEMMThreshold = 1 << 24
 
     /// `c = alpha · op(a) · op(b) + beta · c`, row-major.
     ///
