@@ -76,6 +76,7 @@ public struct Dropout: Layer {
     }
 
     public var spec: LayerSpec { .dropout(rate: rate) }
+    public var treatsSamplesAlone: Bool { false }
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input }
 

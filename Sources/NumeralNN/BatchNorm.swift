@@ -25,6 +25,7 @@ public struct BatchNorm: Layer {
     }
 
     public var spec: LayerSpec { .batchNorm(features: features) }
+    public var treatsSamplesAlone: Bool { false }
 
     /// (batch, features, spatial) view of the input; element (n, c, i) is at (n·C + c)·S + i.
     func layout(_ s: Shape) -> (batch: Int, spatial: Int) {

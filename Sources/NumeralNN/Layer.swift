@@ -47,12 +47,17 @@ public protocol Layer: Sendable {
     /// fused post-op for convolutions). Returns false if it cannot; `Sequential` then leaves
     /// the ReLU layer as it is.
     mutating func fuseFollowingReLU() -> Bool
+    /// True when the training forward treats each sample on its own and draws no random
+    /// numbers, so that a batch split in parts and run on copies of the layer gives the same
+    /// gradients, added up. False for batch norm (statistics over the batch) and dropout.
+    var treatsSamplesAlone: Bool { get }
 }
 
 extension Layer {
     public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {}
     public mutating func markAsInputLayer() {}
     public mutating func fuseFollowingReLU() -> Bool { false }
+    public var treatsSamplesAlone: Bool { true }
 
     /// Number of trainable scalars.
     public var parameterCount: Int {

@@ -47,6 +47,7 @@ public struct Sequential: Layer {
     }
 
     public var spec: LayerSpec { preconditionFailure("Sequential is described by its Architecture") }
+    public var treatsSamplesAlone: Bool { layers.allSatisfy(\.treatsSamplesAlone) }
 
     /// Inference on a batch `[batch] + architecture.inputShape`.
     public func callAsFunction(_ input: Tensor) -> Tensor {

@@ -47,7 +47,7 @@ public enum TrainingOutcome: Sendable {
 
 /// Trains `model` with mini-batch gradient descent.
 ///
-/// One plain loop: shuffle, forward, softmax cross-entropy, backward, optimizer step. After
+/// One plain loop: shuffle, forward, softmax cross-entropy, backward (`forwardBackward`), optimizer step. After
 /// each batch `shouldStop` is asked (Ctrl-C); after each epoch the validation set, if any, is
 /// evaluated and `onEpoch` gets the Keras-style summary. `progress` carries every bit of
 /// state, so a run stopped and resumed gives the same model as one that was not.
@@ -78,9 +78,7 @@ public func train(_ model: inout Sequential, optimizer: inout some Optimizer,
             let range = (progress.batch * batchSize)..<min((progress.batch + 1) * batchSize, data.count)
             var (images, labels) = data.batch(order[range])
             if let augment { images = augment(images, &rng) }
-            let logits = model.forward(images, using: &rng)
-            let (loss, gradient) = softmaxCrossEntropy(logits: logits, labels: labels)
-            _ = model.backward(gradient)
+            let (loss, logits) = forwardBackward(&model, images: images, labels: labels, using: &rng)
             // The schedule sees the progress at the start of this step (0 for the first).
             let done = Double(progress.epoch) + Double(progress.batch) / Double(batches)
             optimizer.step(&model, progress: done / Double(epochs))

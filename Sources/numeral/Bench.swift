@@ -46,9 +46,9 @@ struct Bench: ParsableCommand {
         let latency = median { _ = network(one) }
         let throughputTime = median { _ = network(thousand) }
         var optimizer = OptimizerConfiguration(kind: .adam, learningRate: 1e-3).makeOptimizer()
+        // The step training takes (data-parallel where `dataParallelParts` says so).
         let step = median {
-            let logits = network.forward(batch, using: &rng)
-            _ = network.backward(softmaxCrossEntropy(logits: logits, labels: labels).gradient)
+            _ = forwardBackward(&network, images: batch, labels: labels, using: &rng)
             optimizer.step(&network, progress: 0)
         }
         // Training ≈ forward + two backward products per layer, minus the input gradient of layer 0.
