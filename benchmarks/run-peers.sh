@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Trains workloads A, B, C with Numeral, TensorFlow/Keras and PyTorch in one run and writes
 # BENCHMARKS.md (tables also printed). Installs what is missing first, so it runs on a fresh machine:
-#   benchmarks/run-peers.sh            # the full run (25 minutes on 2 cores shared at load 20)
+#   benchmarks/run-peers.sh            # the full run: seeds 0, 1 and 2 (about 25 minutes on 2 quiet cores)
 #   benchmarks/run-peers.sh --quick    # 1 epoch per workload; leaves BENCHMARKS.md alone
-# Other flags go to bench.py (--workloads AB, --frameworks numeral,torch, --threads N, --data DIR).
+# Other flags go to bench.py (--workloads AB, --frameworks numeral,torch, --seeds 0,1, --threads N, --data DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=benchmarks/.venv
