@@ -71,7 +71,7 @@ public func forwardBackward(_ model: inout Sequential, images: Tensor, labels: [
 ///
 /// Measured on 2 cores (`numeral train --threads 2`, one epoch, medians of runs alternated with
 /// the whole-batch pass): LeNet at batch 64 (26.6 MFLOP forward a piece) 2.2 s an epoch instead
-/// of 2.8 s, and at batch 16 3.5 s instead of 4.6 s; the MLP at batch 128 (5.4 MFLOP) the same
+/// of 2.9 s, and at batch 16 3.5 s instead of 4.6 s; the MLP at batch 128 (5.4 MFLOP) the same
 /// either way, but at batch 32 (1.3 MFLOP) 0.65 s split against 0.45 s whole. A piece below a
 /// few MFLOP finishes before a sleeping worker has woken up.
 public func dataParallelParts(_ model: Sequential, batch: Int) -> Int {
