@@ -417,7 +417,9 @@ public struct Segmenter: Sendable {
                 groups[r] = Atom(labels: [members[i].label], box: members[i].box, area: members[i].area)
             }
         }
-        let atomsAll = groups.values.sorted { $0.box.minX < $1.box.minX }
+        // Left to right; atoms starting at the same column by their group's key, since a
+        // dictionary's order changes from one run of the program to the next.
+        let atomsAll = groups.sorted { ($0.value.box.minX, $0.key) < ($1.value.box.minX, $1.key) }.map(\.value)
         let band = atomsAll.reduce(BoundingBox.empty) { $0.union($1.box) }
         let tallAtoms = atomsAll.filter { Double($0.box.height) >= 0.5 * h }
         guard !tallAtoms.isEmpty else { return nil }

@@ -76,3 +76,18 @@ struct CLITests {
         #expect(missing.standardError.contains("/nonexistent-folder is not a directory"))
     }
 }
+
+/// The same image reads the same in every process. `synth-2026-00460.jpg` (image 460 of
+/// `numeral synth --count 2000 --seed 2026`: noise that the segmenter cuts into dozens of
+/// marks) once read five different ways in twelve runs: the segmenter took atoms starting at
+/// the same column in a dictionary's order, which Swift seeds afresh in every process.
+@Suite("numeral read (CLI)", .enabled(if: numeralBinary != nil))
+struct ReadDeterminismTests {
+    @Test func everyProcessReadsTheSame() throws {
+        let image = TestLocations.fixture("synth-2026-00460.jpg").path
+        let outputs = try (0..<4).map { _ in try runProcess(numeralBinary!, ["read", "--json", image]) }
+        #expect(outputs.allSatisfy { $0.status == 0 })
+        #expect(!outputs[0].standardOutput.isEmpty)
+        #expect(Set(outputs.map(\.standardOutput)).count == 1, "\(Set(outputs.map(\.standardOutput)).count) different readings")
+    }
+}
