@@ -100,6 +100,31 @@ public struct ReadDetails: Sendable {
     public var inverted: Bool
     /// Wall time of each stage of the analysis, in order.
     public var milliseconds: [(stage: String, milliseconds: Double)] = []
+    /// The ink as the segmenter grouped it, at the working scale.
+    public var workingInk: WorkingInk? = nil
+}
+
+/// The segmenter's view of an image, for the debug picture: what was ink, what was erased
+/// as a ruled line or border, and where numbers were found.
+public struct WorkingInk: Sendable {
+    public enum Pixel: UInt8, Sendable { case paper, erased, ink }
+    public var width: Int, height: Int
+    /// A working pixel is `factor` image pixels (below 1 for enlarged images).
+    public var factor: Double
+    /// Row by row, `width * height`.
+    public var pixels: [Pixel]
+    /// Every number found, in working pixels: boxes around the ink the segmenter grouped
+    /// (including those the line model read whole).
+    public var numbers: [BoundingBox]
+
+    init(ink: InkImage, labels: ComponentLabels?, numbers: [BoundingBox], factor: Double) {
+        width = ink.width; height = ink.height; self.factor = factor; self.numbers = numbers
+        pixels = ink.mask.indices.map { i in
+            guard ink.mask[i] != 0 else { return .paper }
+            guard let labels else { return .ink }
+            return labels.labels[i] != 0 ? .ink : .erased
+        }
+    }
 }
 
 /// Reads every handwritten number in an image.
@@ -159,10 +184,12 @@ public struct NumberReader: Sendable {
         // the whole reading is sure.
         let segmented: [SegmentedLine?]
         var wholes: [WholeReading?] = []
+        let workingInk: WorkingInk
         if scale.isCell(ink, factor: factor) {
             segmented = readCell(ink)
+            workingInk = WorkingInk(ink: ink, labels: nil, numbers: segmented.compactMap { $0?.box }, factor: factor)
         } else {
-            segmented = Segmenter().segment(ink, wanted: { number, labels in
+            let segmentation = Segmenter().segment(ink, wanted: { number, labels in
                 let start = DispatchTime.now().uptimeNanoseconds
                 defer { wholeTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
                 let whole = lineModel.flatMap { model in
@@ -175,7 +202,9 @@ public struct NumberReader: Sendable {
                 let start = DispatchTime.now().uptimeNanoseconds
                 defer { classifyTime += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
                 return classify(inputs)
-            }.lines
+            }
+            segmented = segmentation.lines
+            workingInk = WorkingInk(ink: ink, labels: segmentation.labels, numbers: segmentation.numbers.map(\.box), factor: factor)
         }
         clock.lap("segment+classify")
         clock.laps.append(("of which classify", classifyTime))
@@ -220,7 +249,7 @@ public struct NumberReader: Sendable {
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
-                                    milliseconds: clock.laps))
+                                    milliseconds: clock.laps, workingInk: workingInk))
     }
 
     /// Ink that is one character cell (`ReaderScale.isCell`), as each MNIST image is: read

@@ -157,3 +157,35 @@ struct NumberReaderTests {
         #expect(try JSONDecoder().decode(ReadResult.self, from: JSONEncoder().encode(result)) == result)
     }
 }
+
+@Suite("numeral read --debug")
+struct DebugPictureTests {
+    let f = Fixture.shared
+
+    @Test("The segmenter's view shows a ruled line erased and the number found, below the image")
+    func workingInk() throws {
+        var page = f.page("4072", height: 40)
+        // A dark ruled line under the digits, across the whole page (3 px thick).
+        let lineY = 40 + 40 + 4
+        for y in lineY..<(lineY + 3) {
+            for x in 0..<page.width { for c in 0..<3 { page[x, y, c] = 30 } }
+        }
+        let (result, details) = f.reader.readWithDetails(raster: page, name: "ruled")
+        #expect(result.lines.count == 1, "read \(result.text)")
+        let ink = try #require(details.workingInk)
+        #expect(ink.pixels.count == ink.width * ink.height)
+        func at(_ x: Int, _ y: Int) -> WorkingInk.Pixel {
+            ink.pixels[Int(Double(y) / ink.factor) * ink.width + Int(Double(x) / ink.factor)]
+        }
+        // The rule, left and right of the digits, is erased; the digits stay ink.
+        #expect(at(10, lineY + 1) == .erased && at(page.width - 10, lineY + 1) == .erased)
+        #expect(ink.pixels.contains(.ink))
+        // One number, around the digits and not the page-wide rule.
+        #expect(ink.numbers.count == 1)
+        let number = try #require(ink.numbers.first).scaled(by: ink.factor, width: page.width, height: page.height)
+        #expect(number.minX >= 30 && number.maxX <= page.width - 30 && number.minY >= 30 && number.maxY <= lineY + 3)
+        // The picture: the image, the segmenter's view of the same size, then the strip.
+        let picture = DebugImage.render(result: result, details: details)
+        #expect(picture.height > 2 * page.height && picture[10, page.height + lineY + 1, 0] == 250)
+    }
+}
