@@ -14,8 +14,11 @@ public struct Background: Sendable {
     public var grid: GrayImage
     public var block: Int
 
-    /// Estimates the background of `luminance` (paper bright, ink dark).
-    public init(estimating luminance: GrayImage) {
+    /// Estimates the background of `luminance` (paper bright, ink dark). With `closing`,
+    /// the block maxima are eroded back after being dilated (a grayscale closing), so a
+    /// sharp shadow's edge stays where it is instead of the bright paper beside it reaching
+    /// two blocks into the shadow.
+    public init(estimating luminance: GrayImage, closing: Bool = false) {
         let (w, h) = (luminance.width, luminance.height)
         block = max(4, Int((Double(max(w, h)) / 32).rounded()))
         let gw = (w + block - 1) / block, gh = (h + block - 1) / block
@@ -30,6 +33,7 @@ public struct Background: Sendable {
         }
         var g = GrayImage(width: gw, height: gh, pixels: maxima)
         g = Background.filter(g, radius: 2, combine: max)
+        if closing { g = Background.filter(g, radius: 2, combine: min) }
         g = Background.boxBlur(g, radius: 1)
         grid = g
     }

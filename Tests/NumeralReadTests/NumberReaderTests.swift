@@ -189,3 +189,20 @@ struct DebugPictureTests {
         #expect(picture.height > 2 * page.height && picture[10, page.height + lineY + 1, 0] == 250)
     }
 }
+
+@Suite("NumberReader on the dev set")
+struct DevSetTests {
+    let f = Fixture.shared
+
+    /// data-dev/synth-500/synth-00447.png: ten clear digits in a box, a shadow across the
+    /// bottom of the photo. The background estimate carried the bright paper into the
+    /// shadow, the threshold rose above the ink, and nothing at all was read.
+    @Test("Digits above a shadow's edge are read")
+    func shadowEdge() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data-dev/synth-500/synth-00447.png")
+        let result = try f.reader.read(imageData: Data(contentsOf: url), name: url.path)
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.digits.count == 10, "read \(result.text)")
+    }
+}

@@ -269,6 +269,37 @@ struct ThresholdTests {
     }
 }
 
+@Suite("Background")
+struct BackgroundTests {
+    /// Bright paper (0.9) left of column 200, a shadow (0.45) right of it: 400x120, no ink.
+    var shadowed: GrayImage {
+        var image = GrayImage(width: 400, height: 120)
+        for y in 0..<120 { for x in 0..<400 { image[x, y] = x < 200 ? 0.9 : 0.45 } }
+        return image
+    }
+
+    @Test("The closed estimate keeps a hard shadow's edge where it is")
+    func closingKeepsTheEdge() {
+        let image = shadowed
+        // Paper 30 px (between two and three 13-px blocks) into the shadow: the dilated
+        // estimate still sees the bright side there.
+        let dilated = Background(estimating: image).flatten(image)[230, 60]
+        let closed = Background(estimating: image, closing: true).flatten(image)[230, 60]
+        #expect(dilated > 0.25, "\(dilated)")
+        #expect(closed < 0.05, "\(closed)")
+    }
+
+    @Test("A stroke thicker than a block stays ink under the closed estimate")
+    func closingKeepsInk() {
+        var image = GrayImage(width: 400, height: 120)
+        for i in image.pixels.indices { image.pixels[i] = 0.9 }
+        // A bar 20 px wide (a block is 13 px here), darker than the shadow of the test above.
+        for y in 20..<100 { for x in 100..<120 { image[x, y] = 0.3 } }
+        let darkness = Background(estimating: image, closing: true).flatten(image)
+        #expect(darkness[110, 60] > 0.6 && darkness[50, 60] < 0.05)
+    }
+}
+
 @Suite("MNIST normalisation")
 struct NormalizationTests {
     @Test("The result is centred by mass wherever the digit sits", arguments: [(5, 5), (70, 12), (33, 40)] as [(Int, Int)])
