@@ -95,8 +95,11 @@ public enum BitmapFont {
 /// Rectangles on RGB rasters, clipped.
 public enum Drawing {
     public static func fill(_ raster: inout Raster, _ box: BoundingBox, color: (UInt8, UInt8, UInt8)) {
-        for y in max(0, box.minY)..<min(raster.height, box.maxY) {
-            for x in max(0, box.minX)..<min(raster.width, box.maxX) {
+        let (x0, x1) = (max(0, box.minX), min(raster.width, box.maxX))
+        let (y0, y1) = (max(0, box.minY), min(raster.height, box.maxY))
+        guard x0 < x1, y0 < y1 else { return }  // wholly outside the raster
+        for y in y0..<y1 {
+            for x in x0..<x1 {
                 let i = (y * raster.width + x) * 3
                 raster.pixels[i] = color.0; raster.pixels[i + 1] = color.1; raster.pixels[i + 2] = color.2
             }

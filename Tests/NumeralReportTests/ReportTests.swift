@@ -186,6 +186,17 @@ struct PictureTests {
         #expect(BitmapFont.width(of: "100", scale: 2) == 34)
     }
 
+    /// `numeral read --debug` labels a digit above its box: at the right edge of a small
+    /// image the label starts past the raster (data-dev synth-00134.jpg crashed so).
+    @Test func drawingWhollyOutsideTheRasterIsClipped() {
+        var raster = Raster(width: 20, height: 10, channels: 3, fill: 255)
+        Drawing.fill(&raster, BoundingBox(minX: 25, minY: 2, maxX: 30, maxY: 4), color: (0, 0, 0))
+        Drawing.fill(&raster, BoundingBox(minX: 2, minY: -9, maxX: 5, maxY: -3), color: (0, 0, 0))
+        BitmapFont.draw("9", into: &raster, x: 24, y: 1, scale: 2, color: (0, 0, 0))
+        Drawing.outline(&raster, BoundingBox(minX: 18, minY: 8, maxX: 40, maxY: 30), thickness: 3, color: (0, 0, 0))
+        #expect(raster.pixels.filter { $0 == 0 }.count == 3 * 2 * 2)  // only the outline's corner inside
+    }
+
     @Test func textIsDrawnWhereAsked() {
         var canvas = Canvas(width: 20, height: 10)
         canvas.text("1", x: 2, y: 1)
