@@ -353,13 +353,18 @@ public struct Segmenter: Sendable {
 
     /// Typical digit height: a high quantile of the heights of plausible blobs, so specks
     /// and separators do not pull it down, leaving out hairline verticals (box sides,
-    /// shadow edges) when there are other blobs.
+    /// shadow edges) when there are other blobs, and, when there are at least 10 of them,
+    /// blobs with under a twentieth of the biggest one's ink: a noisy photo has hundreds of
+    /// digit-high specks, and counted with the rest they made a 140-pixel digit's typical
+    /// height 10 pixels.
     func typicalHeight(_ components: [Component]) -> Double? {
         let plausible = components.filter { $0.box.height >= minimumDigitHeight && $0.area >= 12 }
-        let shaped = plausible.filter {
+        var shaped = plausible.filter {
             $0.box.height <= 8 * $0.box.width && $0.box.width <= 3 * $0.box.height
                 && Double($0.area) >= 0.06 * Double($0.box.width * $0.box.height) && !isFrame($0, among: plausible)
         }
+        let biggest = shaped.map(\.area).max() ?? 0
+        if shaped.count(where: { $0.area * 20 < biggest }) >= 10 { shaped.removeAll { $0.area * 20 < biggest } }
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
         return Double(heights[(heights.count * 3) / 4])

@@ -56,6 +56,18 @@ struct SegmentationTests {
         }
     }
 
+    /// Specks a noisy photo leaves: many digit-high marks with little ink. Counted blob by
+    /// blob they set the typical digit height (synth-2026-00460.jpg, a 140-pixel 6 among
+    /// such specks, was read as 50 characters of 1s and commas: its box was taken for digits).
+    @Test("Specks do not set the typical digit height", arguments: [3, 40])
+    func specks(_ count: Int) {
+        var page = Page(width: 400, height: 200)
+        page.ring(150, 30, 70, 140, t: 12)
+        for i in 0..<count { page.rect(10 + (i % 20) * 19, i < 20 ? 8 : 178, 2, 10) }
+        let height = Segmenter().typicalDigitHeight(Binarization.run(page.image))
+        #expect(height == 140)
+    }
+
     @Test("A 5 with a detached bar stays one digit")
     func brokenFive() {
         var page = Page(width: 160, height: 100)
