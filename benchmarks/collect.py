@@ -26,7 +26,8 @@ def main():
     parts = ["# Benchmarks\n",
              "Each section below is written by the script named under it; `benchmarks/collect.py` "
              "puts them together. Build with `-c release` for anything timed. The machine is 2 cores "
-             "(AMD EPYC, AVX-512), shared: compare speeds as ratios within one run.\n"]
+             "(AMD EPYC; sessions ran on different ones, some with AVX-512, some with AVX2 only), shared: "
+             "compare speeds as ratios within one run.\n"]
     for name, script in SECTIONS:
         path = os.path.join(HERE, name)
         if not os.path.exists(path):

@@ -37,7 +37,8 @@ print(f"  nothing read        {empty}")
 print(f"  more than one digit {multi}")
 print(f"  uncertain (?)       {uncertain}")
 print(f"time                  {float(sys.argv[3]):.1f} s for {len(rows)} images")
-PY)
+PY
+)
 echo "$table"
 {
     echo "# MNIST test set as PNG files through \`numeral read\`"
