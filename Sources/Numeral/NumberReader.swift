@@ -211,11 +211,11 @@ public struct NumberReader: Sendable {
         clock.laps.append(("of which whole lines", wholeTime))
 
         var lines: [ReadLine] = []
-        var inputs: [[Float]] = []
+        var lineInputs: [[[Float]]] = []  // the 28x28 inputs of each line's digits, when read digit by digit
         for (i, line) in segmented.enumerated() {
             let whole = i < wholes.count ? wholes[i] : nil
             guard let line else {
-                if let whole { lines.append(whole.line) }
+                if let whole { lines.append(whole.line); lineInputs.append([]) }
                 continue
             }
             var text = ""
@@ -238,18 +238,31 @@ public struct NumberReader: Sendable {
             addSeparators(before: line.digits.count)
             if let whole, whole.line.digits.count == digits.count {
                 lines.append(fuse(whole, distributions, boxes: digits.map(\.box)))
-                inputs += line.digits.map(\.input)
+                lineInputs.append(line.digits.map(\.input))
             } else if let whole, whole.line.confidence > confidence {
                 lines.append(whole.line)
+                lineInputs.append([])
             } else {
                 lines.append(ReadLine(text: text, box: box(line.box), digits: digits, separators: separators, confidence: confidence))
-                inputs += line.digits.map(\.input)
+                lineInputs.append(line.digits.map(\.input))
             }
         }
+        let kept = lines.indices.filter { !Self.isStrayMark(lines[$0], among: lines) }
+        lines = kept.map { lines[$0] }
+        let inputs = kept.flatMap { lineInputs[$0] }
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
                                     milliseconds: clock.laps, workingInk: workingInk))
+    }
+
+    /// A mark beside the numbers that was read as a line of its own: one digit, under 0.5
+    /// probable, no separator, at most half as tall as the tallest line of the image (a
+    /// box side's or rule's remains, a hairline next to a number: image 174 of `numeral synth
+    /// --count 2000 --seed 2026`, "658", was read as "?" over "658").
+    static func isStrayMark(_ line: ReadLine, among lines: [ReadLine]) -> Bool {
+        guard line.digits.count == 1, line.separators.isEmpty, line.digits[0].confidence < 0.5 else { return false }
+        return line.box.height * 2 <= lines.map(\.box.height).max() ?? 0
     }
 
     /// Ink that is one character cell (`ReaderScale.isCell`), as each MNIST image is: read

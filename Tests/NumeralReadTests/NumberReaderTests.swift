@@ -1,5 +1,5 @@
 import Foundation
-import Numeral
+@testable import Numeral
 import Testing
 
 /// The shipped model and the MNIST test digits of Tests/Fixtures/mnist-digits.png
@@ -219,5 +219,30 @@ struct DevSetTests {
         // piece: 9 digits; `numeral read` with the line model reads 76645179.96.
         #expect(result.lines.count == 1, "read \(result.text)")
         #expect((result.lines.first?.digits.count ?? 0) >= 9, "read \(result.text)")
+    }
+}
+
+@Suite("Stray marks")
+struct StrayMarkTests {
+    func line(_ digits: [(Int, Double)], height: Int, separators: Int = 0) -> ReadLine {
+        let box = Box(x: 0, y: 0, width: 10 * digits.count, height: height)
+        return ReadLine(text: "", box: box,
+                        digits: digits.map { ReadDigit(digit: $0.0, confidence: $0.1, uncertain: $0.1 < 0.9, box: box, alternatives: []) },
+                        separators: (0..<separators).map { _ in ReadSeparator(kind: "point", position: 1, box: box) },
+                        confidence: digits.reduce(1.0) { $0 * $1.1 })
+    }
+
+    @Test("A short unsure one-digit line beside a number is a stray mark; a sure, tall or longer one is not")
+    func strayMarks() {
+        let number = line([(6, 0.97), (5, 1), (8, 1)], height: 18)
+        #expect(NumberReader.isStrayMark(line([(1, 0.13)], height: 7), among: [number]))
+        #expect(NumberReader.isStrayMark(line([(1, 0.49)], height: 9), among: [number]))
+        // Kept: a sure digit, a digit more than half as tall, two digits, a separator, or alone.
+        #expect(!NumberReader.isStrayMark(line([(1, 0.95)], height: 7), among: [number]))
+        #expect(!NumberReader.isStrayMark(line([(1, 0.13)], height: 10), among: [number]))
+        #expect(!NumberReader.isStrayMark(line([(1, 0.13), (7, 0.2)], height: 7), among: [number]))
+        #expect(!NumberReader.isStrayMark(line([(1, 0.13)], height: 7, separators: 1), among: [number]))
+        let alone = line([(1, 0.13)], height: 7)
+        #expect(!NumberReader.isStrayMark(alone, among: [alone]))
     }
 }
