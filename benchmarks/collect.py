@@ -11,6 +11,7 @@ ROOT = os.path.dirname(HERE)
 
 SECTIONS = [
     ("peers.md", "benchmarks/run-peers.sh"),
+    ("seed-means.md", "benchmarks/seed_means.py"),
     ("initialisation.md", "benchmarks/initialisation.py"),
     ("gemm-libraries.md", "benchmarks/gemm-libraries.sh"),
     ("evaluate-speed.md", "benchmarks/evaluate-speed.sh"),
