@@ -62,7 +62,7 @@ public enum DebugImage {
             for x in 0..<width {
                 let wx = min(ink.width - 1, Int(Double(x) / ink.factor))
                 let color: (UInt8, UInt8, UInt8)
-                switch ink.pixels[wy * ink.width + wx] {
+                switch ink.pixel(x: wx, y: wy) {
                 case .paper: color = (255, 255, 255)
                 case .erased: color = (250, 170, 170)
                 case .ink: color = (0, 0, 0)

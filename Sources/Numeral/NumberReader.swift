@@ -105,25 +105,30 @@ public struct ReadDetails: Sendable {
 }
 
 /// The segmenter's view of an image, for the debug picture: what was ink, what was erased
-/// as a ruled line or border, and where numbers were found.
+/// as a ruled line or border, and where numbers were found. Shares the reader's arrays, so
+/// keeping it costs nothing; pixels are worked out when asked for.
 public struct WorkingInk: Sendable {
     public enum Pixel: UInt8, Sendable { case paper, erased, ink }
     public var width: Int, height: Int
     /// A working pixel is `factor` image pixels (below 1 for enlarged images).
     public var factor: Double
-    /// Row by row, `width * height`.
-    public var pixels: [Pixel]
     /// Every number found, in working pixels: boxes around the ink the segmenter grouped
     /// (including those the line model read whole).
     public var numbers: [BoundingBox]
+    let mask: [UInt8]
+    /// The segmenter's components (nonzero: kept); nil when the image was read as one cell.
+    let labels: [Int32]?
 
     init(ink: InkImage, labels: ComponentLabels?, numbers: [BoundingBox], factor: Double) {
         width = ink.width; height = ink.height; self.factor = factor; self.numbers = numbers
-        pixels = ink.mask.indices.map { i in
-            guard ink.mask[i] != 0 else { return .paper }
-            guard let labels else { return .ink }
-            return labels.labels[i] != 0 ? .ink : .erased
-        }
+        mask = ink.mask; self.labels = labels?.labels
+    }
+
+    public func pixel(x: Int, y: Int) -> Pixel {
+        let i = y * width + x
+        guard mask[i] != 0 else { return .paper }
+        guard let labels else { return .ink }
+        return labels[i] != 0 ? .ink : .erased
     }
 }
 
