@@ -53,12 +53,13 @@ public enum Binarization {
         // more) or left the flattened paper noisy (robust σ above 0.12; the second is kept if
         // its paper is at least 30% less noisy).
         let firstInk = first.ink.mask.reduce(0) { $0 + Int($1) }
+        let little = first.ink.method == .blank || firstInk * 200 < w * h
         let noisy = first.noise > 0.12
-        guard first.ink.method == .blank || firstInk * 200 < w * h || noisy else { return first.ink }
+        guard little || noisy else { return first.ink }
         let second = threshold(luminance, background: Background(estimating: luminance, closing: true), inverted: inverted)
-        let secondInk = second.ink.mask.reduce(0) { $0 + Int($1) }
         if noisy && second.noise < 0.7 * first.noise { return second.ink }
-        return secondInk > firstInk && (first.ink.method == .blank || firstInk * 200 < w * h) ? second.ink : first.ink
+        if little && second.ink.mask.reduce(0, { $0 + Int($1) }) > firstInk { return second.ink }
+        return first.ink
     }
 
     static func threshold(_ luminance: GrayImage, background: Background, inverted: Bool) -> (ink: InkImage, noise: Float) {
