@@ -1,6 +1,7 @@
 import Foundation
 @testable import Numeral
 import Testing
+import TestSupport
 
 /// The shipped model and the MNIST test digits of Tests/Fixtures/mnist-digits.png
 /// (3 per class; see make_mnist_digits.py), keeping only the ones the model reads right
@@ -198,8 +199,7 @@ struct DevSetTests {
     /// shadow, the threshold rose above the ink, and nothing at all was read.
     @Test("Digits above a shadow's edge are read")
     func shadowEdge() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("data-dev/synth-500/synth-00447.png")
+        let url = TestLocations.repositoryRoot.appendingPathComponent("data-dev/synth-500/synth-00447.png")
         let result = try f.reader.read(imageData: Data(contentsOf: url), name: url.path)
         #expect(result.lines.count == 1)
         #expect(result.lines.first?.digits.count == 10, "read \(result.text)")
@@ -211,8 +211,7 @@ struct DevSetTests {
     /// found only pieces, read as three lines "76", "5", "90".
     @Test("A number whose flattened paper stays noisy is read again with the closed estimate")
     func noisyPaper() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/synth-2026-01845.jpg")
+        let url = TestLocations.fixture("synth-2026-01845.jpg")
         let result = try f.reader.read(imageData: Data(contentsOf: url), name: url.path)
         // Digit by digit (this reader has no line model) the 7 and the 9 of "79" stay one
         // piece: 9 digits; `numeral read` with the line model reads 76645179.96.
