@@ -25,7 +25,6 @@ public enum DebugImage {
         if let ink = details.workingInk { drawInk(ink, into: &canvas, top: original.height, width: original.width, height: original.height, scale: scale) }
         func bounding(_ b: Box) -> BoundingBox { BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height) }
         let green: (UInt8, UInt8, UInt8) = (0, 170, 0), red: (UInt8, UInt8, UInt8) = (220, 0, 0), blue: (UInt8, UInt8, UInt8) = (0, 80, 230)
-        var digits: [ReadDigit] = []
         for line in result.lines {
             for s in line.separators { Drawing.outline(&canvas, bounding(s.box), thickness: scale, color: blue) }
             for d in line.digits {
@@ -35,10 +34,9 @@ public enum DebugImage {
                 let glyphScale = max(2, scale * 2)
                 let y = max(0, d.box.y - 8 * glyphScale)
                 BitmapFont.draw(label, into: &canvas, x: d.box.x, y: y, scale: glyphScale, color: color)
-                digits.append(d)
             }
         }
-        for (k, input) in details.inputs.enumerated() {
+        for (k, (input, d)) in details.inputs.enumerated() {
             let x0 = (k % perRow) * cell + 2, y0 = stripTop + (k / perRow) * strip + 3
             for y in 0..<56 {
                 for x in 0..<56 {
@@ -46,11 +44,8 @@ public enum DebugImage {
                     for c in 0..<3 { canvas[x0 + x, y0 + y, c] = v }
                 }
             }
-            if k < digits.count {
-                let d = digits[k]
-                BitmapFont.draw("\(d.digit) \(Int((d.confidence * 100).rounded()))", into: &canvas, x: x0, y: y0 + 58,
-                                scale: 1, color: d.uncertain ? red : green)
-            }
+            BitmapFont.draw("\(d.digit) \(Int((d.confidence * 100).rounded()))", into: &canvas, x: x0, y: y0 + 58,
+                            scale: 1, color: d.uncertain ? red : green)
         }
         return canvas
     }

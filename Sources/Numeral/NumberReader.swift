@@ -93,8 +93,9 @@ public struct ReadResult: Codable, Sendable, Equatable {
 public struct ReadDetails: Sendable {
     /// The decoded, oriented image.
     public var raster: Raster
-    /// The normalised 28x28 inputs of the digits read, in text order.
-    public var inputs: [[Float]]
+    /// The normalised 28x28 inputs of the digits read one by one, in text order, each with
+    /// the digit it became (lines read whole by the line model have no such inputs).
+    public var inputs: [(pixels: [Float], digit: ReadDigit)]
     /// How the ink was found ("otsu", "sauvola" or "blank"), and whether it was inverted.
     public var method: String
     public var inverted: Bool
@@ -253,8 +254,8 @@ public struct NumberReader: Sendable {
             }
         }
         let kept = lines.indices.filter { !Self.isStrayMark(lines[$0], among: lines) }
+        let inputs = kept.flatMap { zip(lineInputs[$0], lines[$0].digits).map { (pixels: $0, digit: $1) } }
         lines = kept.map { lines[$0] }
-        let inputs = kept.flatMap { lineInputs[$0] }
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,

@@ -12,7 +12,7 @@ struct NumberReaderEvaluation: ImageReader {
         let digits = result.lines.flatMap(\.digits).map { ImageReadout.Digit(digit: $0.digit, confidence: $0.confidence) }
         // The normalised crop of a single digit is what the model saw: show it in the gallery;
         // otherwise the whole image, shrunk.
-        let thumbnail = details.inputs.count == 1 ? EvaluationReport.thumbnail(details.inputs[0][...])
+        let thumbnail = details.inputs.count == 1 ? EvaluationReport.thumbnail(details.inputs[0].pixels[...])
             : EvaluationReport.thumbnail(of: details.raster)
         let size = ImageReadout.previewSize
         let preview = EvaluationReport.thumbnail(of: details.raster, width: size.width, height: size.height, inkIsWhite: false)
