@@ -120,6 +120,9 @@ import TestSupport
         // mlp: 784·50+50 + 50·50+50 + 50·10+10; lenet: the classic 61,706.
         #expect(Sequential(Zoo.mlp, using: &rng).parameterCount == 42_310)
         #expect(Sequential(Zoo.lenet, using: &rng).parameterCount == 61_706)
+        // cnn3-small: conv 1→16 and 16→32 (3×3, each with batch norm), dense 1568→128 with batch
+        // norm, dense 128→10: 160+32 + 4,640+64 + 200,832+256 + 1,290 (a norm learns γ and β).
+        #expect(Sequential(Zoo.cnn3Small, using: &rng).parameterCount == 207_274)
     }
 
     /// Inference and training forward agree for layers without training-only behaviour.
