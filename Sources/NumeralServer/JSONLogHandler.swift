@@ -91,6 +91,13 @@ public struct JSONLogHandler: LogHandler {
 
     static func appendQuoted(_ text: String, to line: inout String) {
         line += "\""
+        // Most values need no escape: copy them whole rather than scalar by scalar (the log line
+        // was 7.6% of the CPU of a server under classify load).
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            line += text
+            line += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": line += "\\\""

@@ -88,6 +88,21 @@ struct ClassifyRouteTests {
         }
     }
 
+    /// The hand-written answer parses to what `JSONEncoder` writes of the same value, with
+    /// awkward numbers and a model name that needs escapes.
+    @Test func answerJSONMatchesTheEncoder() throws {
+        var rng = SplitMix64(seed: 3)
+        for name in ["cnn3-small", "ensemble(cnn3,cnn3)", "a \"quoted\" \\ name\n\u{1}é"] {
+            var p = (0..<10).map { _ in Double(Float.random(in: 0...1, using: &rng)) }
+            p[3] = 1e-45; p[4] = 0; p[5] = 1; p[6] = 2.5e-7
+            let output = ClassifyController.Output(digit: 7, confidence: p[7], probabilities: p, model: name)
+            let written = try JSONSerialization.jsonObject(with: Data(output.json().utf8)) as? NSDictionary
+            let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(output)) as? NSDictionary
+            #expect(written != nil && written == encoded, "\(output.json())")
+            #expect(try JSONDecoder().decode(ClassifyController.Output.self, from: Data(output.json().utf8)) == output)
+        }
+    }
+
     @Test(arguments: ["digit-7.png", "digit-7-paper.png"])
     func pngInEitherPolarity(file: String) async throws {
         let png = try fixture(file)

@@ -28,7 +28,7 @@ struct ClassifyController {
         var pixels: [Double]
     }
 
-    struct Output: ResponseEncodable, Decodable, Equatable {
+    struct Output: ResponseGenerator, Codable, Equatable {
         /// The most probable class.
         var digit: Int
         /// Its probability.
@@ -36,6 +36,25 @@ struct ClassifyController {
         /// P(class = 0…9).
         var probabilities: [Double]
         var model: String
+
+        /// The same JSON as `JSONEncoder` makes of it (the tests compare the two), written
+        /// directly: the generic encoder cost 8% of the server's CPU under load, more than
+        /// anything else outside the model and the network stack.
+        func json() -> String {
+            var text = "{\"digit\":\(digit),\"confidence\":\(confidence),\"probabilities\":["
+            for (i, p) in probabilities.enumerated() { text += i == 0 ? "\(p)" : ",\(p)" }
+            text += "],\"model\":"
+            JSONLogHandler.appendQuoted(model, to: &text)
+            return text + "}"
+        }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            let buffer = ByteBuffer(string: json())
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            headers[.contentLength] = String(buffer.readableBytes)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
     }
 
     func addRoutes(to group: RouterGroup<Context>) {
