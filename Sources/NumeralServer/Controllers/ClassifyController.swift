@@ -44,7 +44,7 @@ struct ClassifyController {
             var text = "{\"digit\":\(digit),\"confidence\":\(confidence),\"probabilities\":["
             for (i, p) in probabilities.enumerated() { text += i == 0 ? "\(p)" : ",\(p)" }
             text += "],\"model\":"
-            JSONLogHandler.appendQuoted(model, to: &text)
+            JSONString.appendQuoted(model, to: &text)
             return text + "}"
         }
 
