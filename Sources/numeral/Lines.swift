@@ -85,7 +85,7 @@ struct TrainLines: ParsableCommand {
                    })
         var model = LineModel(network: network)
         model.history = history
-        model.notes = "trained on \(training.count) lines from \(lines.joined(separator: ", ")); \(epochs) epochs, batch \(batchSize), Adam \(lr) cosine, seed \(seed)"
+        model.notes = "trained on \(training.count) lines from \(lines.joined(separator: ", "))\(initial.map { ", starting from \($0)" } ?? ""); \(epochs) epochs, batch \(batchSize), Adam \(lr) cosine, seed \(seed)"
         try model.save(to: output)
         print("\(output): \(set.count) lines, validation \(history.last?.validationAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "-")")
     }
