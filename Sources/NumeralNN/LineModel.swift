@@ -33,11 +33,22 @@ public struct LineModel: Sendable {
         inference = InferenceNetwork(network)
     }
 
-    /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two, then
-    /// per column a dense layer of 192 and the class scores. A frame sees about 30 input
-    /// columns: a digit and a half at the line's scale.
-    public static func architecture(name: String = "line-cnn") -> Architecture {
-        Architecture(name: name, inputShape: [1, height, nominalWidth], layers: [
+    /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two, a
+    /// fifth conv 3x3 (96) with ReLU, then per column a dense layer of 320 and the class
+    /// scores. A frame sees 34 input columns, about two digits at the line's scale (26 without
+    /// the fifth convolution).
+    public static func architecture() -> Architecture {
+        var a = firstArchitecture()
+        a.name = "line-cnn-2"
+        a.layers = grownLayers(a.layers)
+        return a
+    }
+
+    /// The architecture of the first line models ("line-cnn"): `architecture` without the
+    /// fifth convolution and with 192 units in the dense layer. `grown` turns such a model
+    /// into one of `architecture`.
+    public static func firstArchitecture() -> Architecture {
+        Architecture(name: "line-cnn", inputShape: [1, height, nominalWidth], layers: [
             .conv2D(inputChannels: 1, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 32), .relu,
             .maxPool2D(size: 2, stride: 2),
             .conv2D(inputChannels: 32, outputChannels: 64, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 64), .relu,
@@ -45,9 +56,58 @@ public struct LineModel: Sendable {
             .conv2D(inputChannels: 64, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .columns,
-            .dense(inputSize: 96 * height / 4, outputSize: 192), .relu, .dropout(rate: 0.2),
-            .dense(inputSize: 192, outputSize: classes),
+            .dense(inputSize: 96 * height / 4, outputSize: firstDenseWidth), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: firstDenseWidth, outputSize: classes),
         ])
+    }
+
+    static let firstDenseWidth = 192, denseWidth = 320
+    /// Where `grown` puts the fifth convolution: just before `.columns`.
+    static let columnsIndex = 14
+
+    static func grownLayers(_ layers: [LayerSpec]) -> [LayerSpec] {
+        var layers = layers
+        let features = 96 * height / 4
+        layers.replaceSubrange((columnsIndex + 1)..., with: [
+            .dense(inputSize: features, outputSize: denseWidth), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: denseWidth, outputSize: classes),
+        ])
+        layers.insert(contentsOf: [.conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .relu],
+                      at: columnsIndex)
+        return layers
+    }
+
+    /// A network of `firstArchitecture` grown into one of `architecture` that computes the
+    /// same (function-preserving growth, "Net2Net", Chen, Goodfellow & Shlens 2016), so
+    /// training goes on from what it knew with more room: the fifth convolution starts as
+    /// the identity (its input is past a ReLU, so its ReLU passes it unchanged) and the
+    /// dense layer's new units start with zero outgoing weights (their incoming weights are
+    /// drawn, He scaled by a half, so they get gradients and differ). Nil for a network of
+    /// any other architecture.
+    public static func grown(_ network: Sequential, using rng: inout some RandomNumberGenerator) -> Sequential? {
+        guard network.architecture.layers == firstArchitecture().layers else { return nil }
+        var old: [String: Tensor] = [:]
+        var copy = network
+        copy.visitNamedParameters { name, p in old[name] = p.value }
+        var tensors = old.filter { Int($0.key.prefix { $0 != "." })! < columnsIndex }
+        let (c, features, wide, narrow) = (96, 96 * height / 4, denseWidth, firstDenseWidth)
+        var identity = [Float](repeating: 0, count: c * c * 9)
+        for k in 0..<c { identity[(k * c + k) * 9 + 4] = 1 }
+        tensors["\(columnsIndex).weight"] = Tensor(shape: [c, c, 3, 3], scalars: identity)
+        tensors["\(columnsIndex).bias"] = Tensor(shape: [c], scalars: [Float](repeating: 0, count: c))
+        // The old dense layers were 15 and 18; they are now 17 and 20.
+        let (w1, b1, w2) = (old["15.weight"]!.scalars, old["15.bias"]!.scalars, old["18.weight"]!.scalars)
+        let drawn = Tensor.normal(shape: [wide - narrow, features], standardDeviation: 0.5 * (2 / Float(features)).squareRoot(), using: &rng)
+        tensors["17.weight"] = Tensor(shape: [wide, features], scalars: w1 + drawn.scalars)
+        tensors["17.bias"] = Tensor(shape: [wide], scalars: b1 + [Float](repeating: 0, count: wide - narrow))
+        var outgoing = [Float](repeating: 0, count: classes * wide)
+        for k in 0..<classes { outgoing.replaceSubrange((k * wide)..<(k * wide + narrow), with: w2[(k * narrow)..<((k + 1) * narrow)]) }
+        tensors["20.weight"] = Tensor(shape: [classes, wide], scalars: outgoing)
+        tensors["20.bias"] = old["18.bias"]!
+        var grown = Sequential(loading: architecture())
+        let problem = grown.takeParameters(from: &tensors, prefix: "")
+        precondition(problem == nil && tensors.isEmpty, "growing a line model: \(problem ?? "tensors left over: \(tensors.keys.sorted())")")
+        return grown
     }
 
     /// Per-frame probabilities `[width / 4, classes]` of one line image (`height` rows of

@@ -40,7 +40,7 @@ struct TrainLines: ParsableCommand {
     @Option(help: "Adam learning rate (cosine schedule).") var lr: Float = 1e-3
     @Option(help: "Share of the lines held out to measure accuracy after each epoch.") var validationSplit = 0.02
     @Option(help: "Seed for initialisation, order and dropout.") var seed: UInt64 = 0
-    @Option(help: "Start from this line model instead of a fresh one.") var initial: String?
+    @Option(help: "Start from this line model instead of a fresh one (a model of the first, smaller architecture is grown to the present one first).") var initial: String?
     @Option(help: "Where to write the model.") var output: String
     @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
 
@@ -60,7 +60,17 @@ struct TrainLines: ParsableCommand {
         let order = Array(0..<set.count).shuffled(using: &rng)
         let held = Int(Double(set.count) * validationSplit)
         let validation = Array(order.prefix(held)), training = Array(order.dropFirst(held))
-        var network = try initial.map { try LineModel.load(from: $0).network } ?? Sequential(LineModel.architecture(), using: &rng)
+        var network: Sequential, grew = false
+        if let initial {
+            network = try LineModel.load(from: initial).network
+            if let grown = LineModel.grown(network, using: &rng) {
+                print("\(initial): grown from \(network.architecture.name) to \(grown.architecture.name), reading the same")
+                network = grown
+                grew = true
+            }
+        } else {
+            network = Sequential(LineModel.architecture(), using: &rng)
+        }
         var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: lr, schedule: .cosine))
         var history: [EpochRecord] = []
         let terminal = isatty(STDERR_FILENO) != 0
@@ -85,7 +95,7 @@ struct TrainLines: ParsableCommand {
                    })
         var model = LineModel(network: network)
         model.history = history
-        model.notes = "trained on \(training.count) lines from \(lines.joined(separator: ", "))\(initial.map { ", starting from \($0)" } ?? ""); \(epochs) epochs, batch \(batchSize), Adam \(lr) cosine, seed \(seed)"
+        model.notes = "trained on \(training.count) lines from \(lines.joined(separator: ", "))\(initial.map { ", starting from \($0)\(grew ? " grown" : "")" } ?? ""); \(epochs) epochs, batch \(batchSize), Adam \(lr) cosine, seed \(seed)"
         try model.save(to: output)
         print("\(output): \(set.count) lines, validation \(history.last?.validationAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "-")")
     }

@@ -38,6 +38,42 @@ import Testing
         #expect(throws: LineSetError.self) { try LineSet.load(from: directory) }
     }
 
+    @Test("A first-architecture line model grown to the present one reads the same, and its new units learn")
+    func growth() throws {
+        var rng = SplitMix64(seed: 8)
+        var set = LineSet()
+        for _ in 0..<16 {
+            let label = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Int.random(in: 0...1, using: &rng) }
+            let (pixels, width) = drawn(label)
+            set.append(pixels, width: width, label: label)
+        }
+        // Trained a little, so the batch norms' running statistics are not the defaults.
+        var first = Sequential(LineModel.firstArchitecture(), using: &rng)
+        var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
+        trainLines(&first, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
+                   epochs: 2, batchSize: 8, using: &rng)
+        var grown = try #require(LineModel.grown(first, using: &rng))
+        #expect(grown.architecture == LineModel.architecture())
+        #expect(LineModel.grown(grown, using: &rng) == nil)
+        for label in [[1, 0, 1], [0, 0]] {
+            let (pixels, width) = drawn(label)
+            let before = LineModel(network: first).probabilities(line: pixels, width: width)
+            let after = LineModel(network: grown).probabilities(line: pixels, width: width)
+            #expect(zip(before, after).map { abs($0 - $1) }.max()! < 1e-5)
+        }
+        func newOutgoing(_ network: Sequential) -> [Float] {
+            var copy = network, weights: [Float] = []
+            copy.visitNamedParameters { name, p in if name == "20.weight" { weights = p.value.scalars } }
+            let wide = weights.count / LineModel.classes
+            return (0..<LineModel.classes).flatMap { k in weights[(k * wide + 192)..<((k + 1) * wide)] }
+        }
+        #expect(newOutgoing(grown).allSatisfy { $0 == 0 })
+        optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
+        trainLines(&grown, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
+                   epochs: 1, batchSize: 8, using: &rng)
+        #expect(newOutgoing(grown).contains { $0 != 0 })
+    }
+
     @Test func ctcTrainingLearnsToReadDrawnLines() {
         var rng = SplitMix64(seed: 3)
         var set = LineSet()
@@ -50,7 +86,7 @@ import Testing
         var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
         var losses: [Double] = []
         trainLines(&network, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
-                   epochs: 12, batchSize: 16, using: &rng, onEpoch: { report, _, _ in losses.append(report.loss) })
+                   epochs: 20, batchSize: 16, using: &rng, onEpoch: { report, _, _ in losses.append(report.loss) })
         #expect(losses.last! < losses.first! / 4, "losses \(losses)")
         #expect(lineAccuracy(LineModel(network: network), on: set, indices: Array(0..<set.count)) >= 0.9)
     }
