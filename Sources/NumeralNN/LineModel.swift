@@ -56,20 +56,21 @@ public struct LineModel: Sendable {
             .conv2D(inputChannels: 64, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .columns,
-            .dense(inputSize: 96 * height / 4, outputSize: firstDenseWidth), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: frameFeatures, outputSize: firstDenseWidth), .relu, .dropout(rate: 0.2),
             .dense(inputSize: firstDenseWidth, outputSize: classes),
         ])
     }
 
     static let firstDenseWidth = 192, denseWidth = 320
+    /// A frame's features: the last convolution's 96 channels over the `height / 4` rows left.
+    static let frameFeatures = 96 * height / 4
     /// Where `grown` puts the fifth convolution: just before `.columns`.
     static let columnsIndex = 14
 
     static func grownLayers(_ layers: [LayerSpec]) -> [LayerSpec] {
         var layers = layers
-        let features = 96 * height / 4
         layers.replaceSubrange((columnsIndex + 1)..., with: [
-            .dense(inputSize: features, outputSize: denseWidth), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: frameFeatures, outputSize: denseWidth), .relu, .dropout(rate: 0.2),
             .dense(inputSize: denseWidth, outputSize: classes),
         ])
         layers.insert(contentsOf: [.conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .relu],
@@ -90,7 +91,7 @@ public struct LineModel: Sendable {
         var copy = network
         copy.visitNamedParameters { name, p in old[name] = p.value }
         var tensors = old.filter { Int($0.key.prefix { $0 != "." })! < columnsIndex }
-        let (c, features, wide, narrow) = (96, 96 * height / 4, denseWidth, firstDenseWidth)
+        let (c, features, wide, narrow) = (96, frameFeatures, denseWidth, firstDenseWidth)
         var identity = [Float](repeating: 0, count: c * c * 9)
         for k in 0..<c { identity[(k * c + k) * 9 + 4] = 1 }
         tensors["\(columnsIndex).weight"] = Tensor(shape: [c, c, 3, 3], scalars: identity)

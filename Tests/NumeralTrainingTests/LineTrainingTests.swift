@@ -22,6 +22,17 @@ import Testing
         return (pixels, width)
     }
 
+    /// `count` drawn lines of 1 to 4 random "0"s and "1"s.
+    func drawnSet(_ count: Int, using rng: inout SplitMix64) -> LineSet {
+        var set = LineSet()
+        for _ in 0..<count {
+            let label = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Int.random(in: 0...1, using: &rng) }
+            let (pixels, width) = drawn(label)
+            set.append(pixels, width: width, label: label)
+        }
+        return set
+    }
+
     @Test func filesRoundTripAndMalformedLabelsAreRefused() throws {
         var set = LineSet()
         for label in [[1, 0], [0, 10, 1, 12]] {
@@ -41,12 +52,7 @@ import Testing
     @Test("A first-architecture line model grown to the present one reads the same, and its new units learn")
     func growth() throws {
         var rng = SplitMix64(seed: 8)
-        var set = LineSet()
-        for _ in 0..<16 {
-            let label = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Int.random(in: 0...1, using: &rng) }
-            let (pixels, width) = drawn(label)
-            set.append(pixels, width: width, label: label)
-        }
+        let set = drawnSet(16, using: &rng)
         // Trained a little, so the batch norms' running statistics are not the defaults.
         var first = Sequential(LineModel.firstArchitecture(), using: &rng)
         var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
@@ -76,12 +82,7 @@ import Testing
 
     @Test func ctcTrainingLearnsToReadDrawnLines() {
         var rng = SplitMix64(seed: 3)
-        var set = LineSet()
-        for _ in 0..<48 {
-            let label = (0..<Int.random(in: 1...4, using: &rng)).map { _ in Int.random(in: 0...1, using: &rng) }
-            let (pixels, width) = drawn(label)
-            set.append(pixels, width: width, label: label)
-        }
+        let set = drawnSet(48, using: &rng)
         var network = Sequential(LineModel.architecture(), using: &rng)
         var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
         var losses: [Double] = []
