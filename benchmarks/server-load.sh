@@ -3,6 +3,8 @@
 #
 #   benchmarks/server-load.sh            # classify 30 s at 8 and at 32 connections, read 300 s; writes benchmarks/server-load.md
 #   CLASSIFY_SECONDS=10 READ_SECONDS=30 benchmarks/server-load.sh   # a quick look
+#   TITLE="What changed" benchmarks/server-load.sh   # the heading of this run's section
+# Each run's section goes on top of server-load.md; earlier runs' sections are kept below it.
 #
 # Targets: POST /v1/classify >= 5,000 req/s with p99 <= 10 ms; POST /v1/read of a 1 MP photo
 # >= 50 req/s with 0 errors and flat memory (RSS sampled every 5 s) over 5 minutes.
@@ -101,7 +103,7 @@ PY
 )
 
 {
-    echo "# Server load benchmark"
+    echo "## ${TITLE:-Run at $(git rev-parse --short HEAD)}"
     echo
     echo "\`benchmarks/server-load.sh\` at commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ)."
     echo "Release build, server and \`wrk -t1\` on the same machine over loopback: $(nproc) cores"
@@ -131,6 +133,14 @@ PY
     cat "$work/read.txt"
     echo "\`\`\`"
     echo "</details>"
-} > "$OUT"
+} > "$work/section.md"
+# The new run goes on top; the sections of earlier runs (and what was written about them) stay below.
+{
+    echo "# Server load benchmark"
+    echo
+    cat "$work/section.md"
+    if [ -f "$OUT" ]; then echo; sed -n '/^## /,$p' "$OUT"; fi
+} > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
 echo "wrote $OUT" >&2
-cat "$OUT"
+cat "$work/section.md"
