@@ -9,9 +9,6 @@ public struct ReaderScale: Sendable {
     /// ...and kept at that scale when their digits are at least this many pixels high there;
     /// otherwise at the integer factor that gives digits this high (or full resolution).
     public var workingDigitHeight = 36.0
-    /// Digits lower than this (pixels, at full resolution) are read from an image enlarged
-    /// 2 or 3 times.
-    public var smallDigitHeight = 24.0
     /// Images at most this many pixels on their longer side where nothing digit-like is
     /// found are read again enlarged 3 times.
     public var smallImageSide = 200
@@ -25,9 +22,11 @@ public struct ReaderScale: Sendable {
     ///
     /// The reader looks first at a coarse copy (at most `coarsePixels`) and keeps it when
     /// the digits are tall enough there, else goes back to the finest resolution they need.
-    /// Small digits are read from a copy enlarged 2 or 3 times (thresholds and cuts work
-    /// better there: strokes one or two pixels wide otherwise break or merge), and so is a
-    /// small image where nothing digit-like was found at all.
+    /// A small image where nothing digit-like was found at all is read from a copy enlarged
+    /// 3 times (with so few pixels the paper's noise estimate swallows the ink). Small digits
+    /// are otherwise read at their own size: the line reader scales each line to 20-pixel
+    /// digits itself, and enlarging images with digits under 24 pixels 2-3 times first (as
+    /// the reader did before it had a line model) broke more numbers than it fixed.
     func workingInk(_ gray: GrayImage) -> (ink: InkImage, factor: Double) {
         let area = gray.width * gray.height
         let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
@@ -36,13 +35,8 @@ public struct ReaderScale: Sendable {
             let height = Segmenter().typicalDigitHeight(ink)
             let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
             if wanted < coarse { return (Binarization.run(Resample.shrink(gray, factor: wanted)), Double(wanted)) }
-        } else if max(gray.width, gray.height) > cellSide {
-            let height = Segmenter().typicalDigitHeight(ink)
-            let small = max(gray.width, gray.height) <= smallImageSide
-            let up = height.map { $0 < smallDigitHeight ? min(3, Int((smallDigitHeight / $0).rounded(.up))) : 1 } ?? (small ? 3 : 1)
-            if up > 1 {
-                return (Binarization.run(Resample.resize(gray, width: gray.width * up, height: gray.height * up)), 1 / Double(up))
-            }
+        } else if (cellSide + 1...smallImageSide).contains(max(gray.width, gray.height)), Segmenter().typicalDigitHeight(ink) == nil {
+            return (Binarization.run(Resample.resize(gray, width: gray.width * 3, height: gray.height * 3)), 1.0 / 3)
         }
         return (ink, Double(coarse))
     }
