@@ -33,22 +33,20 @@ public struct LineModel: Sendable {
         inference = InferenceNetwork(network)
     }
 
-    /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two, a
-    /// fifth conv 3x3 (96) with ReLU, then per column a dense layer of 320 and the class
-    /// scores. A frame sees 34 input columns, about two digits at the line's scale (26 without
-    /// the fifth convolution).
-    public static func architecture() -> Architecture {
-        var a = firstArchitecture()
-        a.name = "line-cnn-2"
-        a.layers = grownLayers(a.layers)
-        return a
-    }
+    /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two,
+    /// two more conv 3x3 (96) with ReLU, then per column a dense layer of 512 and the class
+    /// scores. A frame sees 42 input columns, about two and a half digits at the line's scale.
+    public static func architecture() -> Architecture { architecture(stage: stages.count - 1) }
 
-    /// The architecture of the first line models ("line-cnn"): `architecture` without the
-    /// fifth convolution and with 192 units in the dense layer. `grown` turns such a model
-    /// into one of `architecture`.
-    public static func firstArchitecture() -> Architecture {
-        Architecture(name: "line-cnn", inputShape: [1, height, nominalWidth], layers: [
+    /// The line architectures in the order they grew, each the one before with one more
+    /// conv 3x3 (96, ReLU) just before `.columns` and a wider dense layer: "line-cnn" (four
+    /// convolutions, 192 units; a frame sees 26 input columns), "line-cnn-2" (five, 320; 34
+    /// columns), "line-cnn-3" (six, 512; 42 columns). `grown` takes a model along them.
+    public static let stages: [(name: String, denseWidth: Int)] = [("line-cnn", 192), ("line-cnn-2", 320), ("line-cnn-3", 512)]
+
+    /// The architecture of stage `stage` of `stages`.
+    public static func architecture(stage: Int) -> Architecture {
+        var a = Architecture(name: stages[0].name, inputShape: [1, height, nominalWidth], layers: [
             .conv2D(inputChannels: 1, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 32), .relu,
             .maxPool2D(size: 2, stride: 2),
             .conv2D(inputChannels: 32, outputChannels: 64, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 64), .relu,
@@ -56,59 +54,65 @@ public struct LineModel: Sendable {
             .conv2D(inputChannels: 64, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 96), .relu,
             .columns,
-            .dense(inputSize: frameFeatures, outputSize: firstDenseWidth), .relu, .dropout(rate: 0.2),
-            .dense(inputSize: firstDenseWidth, outputSize: classes),
+            .dense(inputSize: frameFeatures, outputSize: stages[0].denseWidth), .relu, .dropout(rate: 0.2),
+            .dense(inputSize: stages[0].denseWidth, outputSize: classes),
         ])
+        for next in stages.dropFirst().prefix(stage) {
+            let columns = a.layers.firstIndex(of: .columns)!
+            a.layers.replaceSubrange((columns + 1)..., with: [
+                .dense(inputSize: frameFeatures, outputSize: next.denseWidth), .relu, .dropout(rate: 0.2),
+                .dense(inputSize: next.denseWidth, outputSize: classes),
+            ])
+            a.layers.insert(contentsOf: [.conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .relu],
+                            at: columns)
+            a.name = next.name
+        }
+        return a
     }
 
-    static let firstDenseWidth = 192, denseWidth = 320
     /// A frame's features: the last convolution's 96 channels over the `height / 4` rows left.
     static let frameFeatures = 96 * height / 4
-    /// Where `grown` puts the fifth convolution: just before `.columns`.
-    static let columnsIndex = 14
 
-    static func grownLayers(_ layers: [LayerSpec]) -> [LayerSpec] {
-        var layers = layers
-        layers.replaceSubrange((columnsIndex + 1)..., with: [
-            .dense(inputSize: frameFeatures, outputSize: denseWidth), .relu, .dropout(rate: 0.2),
-            .dense(inputSize: denseWidth, outputSize: classes),
-        ])
-        layers.insert(contentsOf: [.conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .relu],
-                      at: columnsIndex)
-        return layers
-    }
-
-    /// A network of `firstArchitecture` grown into one of `architecture` that computes the
-    /// same (function-preserving growth, "Net2Net", Chen, Goodfellow & Shlens 2016), so
-    /// training goes on from what it knew with more room: the fifth convolution starts as
-    /// the identity (its input is past a ReLU, so its ReLU passes it unchanged) and the
-    /// dense layer's new units start with zero outgoing weights (their incoming weights are
-    /// drawn, He scaled by a half, so they get gradients and differ). Nil for a network of
-    /// any other architecture.
+    /// A network of an earlier stage of `stages` grown, stage by stage, into one of
+    /// `architecture` that computes the same (function-preserving growth, "Net2Net", Chen,
+    /// Goodfellow & Shlens 2016), so training goes on from what it knew with more room: each
+    /// new convolution starts as the identity (its input is past a ReLU, so its ReLU passes
+    /// it unchanged) and the dense layer's new units start with zero outgoing weights (their
+    /// incoming weights are drawn, He scaled by a half, so they get gradients and differ).
+    /// Nil for a network of the present architecture or of none of the stages.
     public static func grown(_ network: Sequential, using rng: inout some RandomNumberGenerator) -> Sequential? {
-        guard network.architecture.layers == firstArchitecture().layers else { return nil }
-        var old: [String: Tensor] = [:]
+        let last = stages.count - 1
+        guard let stage = (0..<last).first(where: { network.architecture.layers == architecture(stage: $0).layers }) else { return nil }
+        var tensors: [String: Tensor] = [:]
         var copy = network
-        copy.visitNamedParameters { name, p in old[name] = p.value }
-        var tensors = old.filter { Int($0.key.prefix { $0 != "." })! < columnsIndex }
-        let (c, features, wide, narrow) = (96, frameFeatures, denseWidth, firstDenseWidth)
-        var identity = [Float](repeating: 0, count: c * c * 9)
-        for k in 0..<c { identity[(k * c + k) * 9 + 4] = 1 }
-        tensors["\(columnsIndex).weight"] = Tensor(shape: [c, c, 3, 3], scalars: identity)
-        tensors["\(columnsIndex).bias"] = Tensor(shape: [c], scalars: [Float](repeating: 0, count: c))
-        // The old dense layers were 15 and 18; they are now 17 and 20.
-        let (w1, b1, w2) = (old["15.weight"]!.scalars, old["15.bias"]!.scalars, old["18.weight"]!.scalars)
-        let drawn = Tensor.normal(shape: [wide - narrow, features], standardDeviation: 0.5 * (2 / Float(features)).squareRoot(), using: &rng)
-        tensors["17.weight"] = Tensor(shape: [wide, features], scalars: w1 + drawn.scalars)
-        tensors["17.bias"] = Tensor(shape: [wide], scalars: b1 + [Float](repeating: 0, count: wide - narrow))
-        var outgoing = [Float](repeating: 0, count: classes * wide)
-        for k in 0..<classes { outgoing.replaceSubrange((k * wide)..<(k * wide + narrow), with: w2[(k * narrow)..<((k + 1) * narrow)]) }
-        tensors["20.weight"] = Tensor(shape: [classes, wide], scalars: outgoing)
-        tensors["20.bias"] = old["18.bias"]!
+        copy.visitNamedParameters { name, p in tensors[name] = p.value }
+        for next in (stage + 1)...last { tensors = grownStep(tensors, to: next, using: &rng) }
         var grown = Sequential(loading: architecture())
         let problem = grown.takeParameters(from: &tensors, prefix: "")
         precondition(problem == nil && tensors.isEmpty, "growing a line model: \(problem ?? "tensors left over: \(tensors.keys.sorted())")")
         return grown
+    }
+
+    /// The parameters of a stage `next - 1` network grown to stage `next`. Layers are named by
+    /// index: the old one's `.columns` at `c` has its dense layers at `c + 1` and `c + 4`; the
+    /// new convolution takes index `c`, pushing them to `c + 3` and `c + 6`.
+    static func grownStep(_ old: [String: Tensor], to next: Int, using rng: inout some RandomNumberGenerator) -> [String: Tensor] {
+        let c = architecture(stage: next - 1).layers.firstIndex(of: .columns)!
+        var tensors = old.filter { Int($0.key.prefix { $0 != "." })! < c }
+        let (channels, features, wide, narrow) = (96, frameFeatures, stages[next].denseWidth, stages[next - 1].denseWidth)
+        var identity = [Float](repeating: 0, count: channels * channels * 9)
+        for k in 0..<channels { identity[(k * channels + k) * 9 + 4] = 1 }
+        tensors["\(c).weight"] = Tensor(shape: [channels, channels, 3, 3], scalars: identity)
+        tensors["\(c).bias"] = Tensor(shape: [channels], scalars: [Float](repeating: 0, count: channels))
+        let (w1, b1, w2) = (old["\(c + 1).weight"]!.scalars, old["\(c + 1).bias"]!.scalars, old["\(c + 4).weight"]!.scalars)
+        let drawn = Tensor.normal(shape: [wide - narrow, features], standardDeviation: 0.5 * (2 / Float(features)).squareRoot(), using: &rng)
+        tensors["\(c + 3).weight"] = Tensor(shape: [wide, features], scalars: w1 + drawn.scalars)
+        tensors["\(c + 3).bias"] = Tensor(shape: [wide], scalars: b1 + [Float](repeating: 0, count: wide - narrow))
+        var outgoing = [Float](repeating: 0, count: classes * wide)
+        for k in 0..<classes { outgoing.replaceSubrange((k * wide)..<(k * wide + narrow), with: w2[(k * narrow)..<((k + 1) * narrow)]) }
+        tensors["\(c + 6).weight"] = Tensor(shape: [classes, wide], scalars: outgoing)
+        tensors["\(c + 6).bias"] = old["\(c + 4).bias"]!
+        return tensors
     }
 
     /// Per-frame probabilities `[width / 4, classes]` of one line image (`height` rows of

@@ -40,7 +40,7 @@ struct TrainLines: ParsableCommand {
     @Option(help: "Adam learning rate (cosine schedule).") var lr: Float = 1e-3
     @Option(help: "Share of the lines held out to measure accuracy after each epoch.") var validationSplit = 0.02
     @Option(help: "Seed for initialisation, order and dropout.") var seed: UInt64 = 0
-    @Option(help: "Start from this line model instead of a fresh one (a model of the first, smaller architecture is grown to the present one first).") var initial: String?
+    @Option(help: "Start from this line model instead of a fresh one (a model of an earlier, smaller architecture is grown to the present one first).") var initial: String?
     @Option(help: "Where to write the model.") var output: String
     @Option(help: "Worker threads for the math kernels (default: all cores).") var threads: Int?
 

@@ -49,30 +49,35 @@ import Testing
         #expect(throws: LineSetError.self) { try LineSet.load(from: directory) }
     }
 
-    @Test("A first-architecture line model grown to the present one reads the same, and its new units learn")
-    func growth() throws {
+    @Test("A line model of an earlier architecture grown to the present one reads the same, and its new units learn",
+          arguments: [0, 1])
+    func growth(stage: Int) throws {
         var rng = SplitMix64(seed: 8)
         let set = drawnSet(16, using: &rng)
         // Trained a little, so the batch norms' running statistics are not the defaults.
-        var first = Sequential(LineModel.firstArchitecture(), using: &rng)
+        var small = Sequential(LineModel.architecture(stage: stage), using: &rng)
         var optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
-        trainLines(&first, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
+        trainLines(&small, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
                    epochs: 2, batchSize: 8, using: &rng)
-        var grown = try #require(LineModel.grown(first, using: &rng))
+        var grown = try #require(LineModel.grown(small, using: &rng))
         #expect(grown.architecture == LineModel.architecture())
         #expect(LineModel.grown(grown, using: &rng) == nil)
         for label in [[1, 0, 1], [0, 0]] {
             let (pixels, width) = drawn(label)
-            let before = LineModel(network: first).probabilities(line: pixels, width: width)
+            let before = LineModel(network: small).probabilities(line: pixels, width: width)
             let after = LineModel(network: grown).probabilities(line: pixels, width: width)
             #expect(zip(before, after).map { abs($0 - $1) }.max()! < 1e-5)
         }
+        // The class scores' weights from the units the small model did not have.
+        let smallWidth = LineModel.stages[stage].denseWidth
+        let scores = "\(LineModel.architecture().layers.count - 1).weight"
         func newOutgoing(_ network: Sequential) -> [Float] {
             var copy = network, weights: [Float] = []
-            copy.visitNamedParameters { name, p in if name == "20.weight" { weights = p.value.scalars } }
+            copy.visitNamedParameters { name, p in if name == scores { weights = p.value.scalars } }
             let wide = weights.count / LineModel.classes
-            return (0..<LineModel.classes).flatMap { k in weights[(k * wide + 192)..<((k + 1) * wide)] }
+            return (0..<LineModel.classes).flatMap { k in weights[(k * wide + smallWidth)..<((k + 1) * wide)] }
         }
+        #expect(newOutgoing(grown).count == LineModel.classes * (LineModel.stages.last!.denseWidth - smallWidth))
         #expect(newOutgoing(grown).allSatisfy { $0 == 0 })
         optimizer = Adam(OptimizerConfiguration(kind: .adam, learningRate: 2e-3))
         trainLines(&grown, optimizer: &optimizer, on: set, training: Array(0..<set.count), validation: [],
