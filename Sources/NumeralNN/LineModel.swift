@@ -63,15 +63,17 @@ public struct LineModel: Sendable {
                 .dense(inputSize: frameFeatures, outputSize: next.denseWidth), .relu, .dropout(rate: 0.2),
                 .dense(inputSize: next.denseWidth, outputSize: classes),
             ])
-            a.layers.insert(contentsOf: [.conv2D(inputChannels: 96, outputChannels: 96, kernelSize: 3, stride: 1, padding: 1), .relu],
+            a.layers.insert(contentsOf: [.conv2D(inputChannels: channels, outputChannels: channels, kernelSize: 3, stride: 1, padding: 1), .relu],
                             at: columns)
             a.name = next.name
         }
         return a
     }
 
-    /// A frame's features: the last convolution's 96 channels over the `height / 4` rows left.
-    static let frameFeatures = 96 * height / 4
+    /// The channels of the convolutions before `.columns` (the fourth and the ones growth adds).
+    static let channels = 96
+    /// A frame's features: the last convolution's channels over the `height / 4` rows left.
+    static let frameFeatures = channels * height / 4
 
     /// A network of an earlier stage of `stages` grown, stage by stage, into one of
     /// `architecture` that computes the same (function-preserving growth, "Net2Net", Chen,
@@ -99,7 +101,7 @@ public struct LineModel: Sendable {
     static func grownStep(_ old: [String: Tensor], to next: Int, using rng: inout some RandomNumberGenerator) -> [String: Tensor] {
         let c = architecture(stage: next - 1).layers.firstIndex(of: .columns)!
         var tensors = old.filter { Int($0.key.prefix { $0 != "." })! < c }
-        let (channels, features, wide, narrow) = (96, frameFeatures, stages[next].denseWidth, stages[next - 1].denseWidth)
+        let (features, wide, narrow) = (frameFeatures, stages[next].denseWidth, stages[next - 1].denseWidth)
         var identity = [Float](repeating: 0, count: channels * channels * 9)
         for k in 0..<channels { identity[(k * channels + k) * 9 + 4] = 1 }
         tensors["\(c).weight"] = Tensor(shape: [channels, channels, 3, 3], scalars: identity)
