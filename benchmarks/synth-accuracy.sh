@@ -46,7 +46,7 @@ with open(sys.argv[2], "w") as out:
     for item in report["images"]["items"]:
         out.write(json.dumps({"file": item["file"], "text": item["text"] or ""}) + "\n")
 PY
-    headline=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); i=r["images"]; print("string accuracy %.2f%%, digit accuracy %.2f%%, rejection rate %.2f%%, %d unreadable (model %s)" % (100*i["stringAccuracy"], 100*i["digitAccuracy"], 100*i["rejectionRate"], len(i["unreadable"]), r["model"]["name"]))' "$work/evaluate.json")
+    headline=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); i=r["images"]; print("string accuracy %.2f%%, digit accuracy %.2f%%, rejection rate %.2f%%, %d unreadable (digit model %s, line model %s)" % (100*i["stringAccuracy"], 100*i["digitAccuracy"], 100*i["rejectionRate"], len(i["unreadable"]), r["model"]["name"], (r.get("lineModel") or {}).get("name", "none")))' "$work/evaluate.json")
     readers+=("Numeral=$work/numeral.jsonl")
 elif "$numeral" --help | grep -qE '^ +read( |$)'; then
     echo "numeral read..." >&2

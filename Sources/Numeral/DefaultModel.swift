@@ -33,10 +33,16 @@ public enum DefaultModel {
         Bundle.module.path(forResource: "numeral-lines", ofType: "safetensors")
     }
 
-    /// `explicit` ("none": no line model), else `$NUMERAL_LINE_MODEL`, else the shipped one.
-    public static func loadLines(_ explicit: String?) throws(ModelFileError) -> LineModel? {
+    /// The line model's path: `explicit`, else `$NUMERAL_LINE_MODEL`, else the shipped one;
+    /// nil for "none" (no line model) or a build without one.
+    public static func resolveLines(_ explicit: String?) -> String? {
         let environment = ProcessInfo.processInfo.environment["NUMERAL_LINE_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path = explicit ?? environment ?? shippedLinesPath, path != "none" else { return nil }
+        return path
+    }
+
+    public static func loadLines(_ explicit: String?) throws(ModelFileError) -> LineModel? {
+        guard let path = resolveLines(explicit) else { return nil }
         return try LineModel.load(from: path)
     }
 }

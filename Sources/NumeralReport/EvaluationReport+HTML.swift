@@ -93,6 +93,10 @@ extension EvaluationReport {
         b += "<table class=\"numbers\" id=\"summary\">\n"
         b += row(["model", "\(escapeHTML(model.name)), \(Format.count(model.parameters)) parameters"], first: "l", rest: "l")
         b += row(["model file", escapeHTML(model.file)], first: "l", rest: "l")
+        if let lineModel {
+            b += row(["line model", "\(escapeHTML(lineModel.name)), \(Format.count(lineModel.parameters)) parameters (\(escapeHTML(lineModel.file)))"],
+                     first: "l", rest: "l")
+        }
         b += row(["data", "\(data.source == "images" ? "image folder" : "MNIST test set"), \(Format.count(data.samples)) images (\(escapeHTML(data.path)))"], first: "l", rest: "l")
         b += row(["accuracy", Format.rate(accuracy)], first: "l", rest: "l")
         if let loss { b += row(["loss", Format.rate(loss)], first: "l", rest: "l") }

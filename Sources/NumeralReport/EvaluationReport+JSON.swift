@@ -7,7 +7,7 @@ import NumeralTraining
 
 extension EvaluationReport: Encodable {
     enum Keys: String, CodingKey {
-        case schema, model, data, samples, seconds, samplesPerSecond, loss, accuracy
+        case schema, model, lineModel, data, samples, seconds, samplesPerSecond, loss, accuracy
         case classes, macro, weighted, confusionMatrix, unanswered, confusedPairs
         case calibration, coverage, mistakes, history, images
     }
@@ -16,6 +16,7 @@ extension EvaluationReport: Encodable {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(Self.schemaVersion, forKey: .schema)
         try c.encode(model, forKey: .model)
+        try c.encode(lineModel, forKey: .lineModel)
         try c.encode(data, forKey: .data)
         try c.encode(data.samples, forKey: .samples)
         try c.encode(seconds, forKey: .seconds)

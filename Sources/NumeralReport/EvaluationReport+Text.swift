@@ -27,7 +27,10 @@ extension EvaluationReport {
     /// The report as aligned plain-text tables, the output of `numeral evaluate`.
     public var text: String {
         var out: [String] = []
-        out.append("model     \(model.name), \(Format.count(model.parameters)) parameters (\(model.file)\(model.shipped ? ", shipped" : ""))")
+        for (label, m) in [("model     ", model), ("line model", lineModel)] {
+            guard let m else { continue }
+            out.append("\(label) \(m.name), \(Format.count(m.parameters)) parameters (\(m.file)\(m.shipped ? ", shipped" : ""))")
+        }
         let source = data.source == "images" ? "image folder" : "MNIST test set"
         out.append("data      \(source), \(Format.count(data.samples)) images (\(data.path))")
         out.append("time      \(Format.seconds(seconds)), \(Format.count(Int(samplesPerSecond.rounded()))) images/s")

@@ -79,6 +79,8 @@ public struct EvaluationReport: Sendable {
     }
 
     public var model: ModelSummary
+    /// The line model that read numbers whole (image folders read with one only).
+    public var lineModel: ModelSummary?
     public var data: DataSummary
     /// Wall time of the evaluation itself (reading the model and data excluded).
     public var seconds: Double
@@ -93,8 +95,9 @@ public struct EvaluationReport: Sendable {
     public var images: ImageFolderResults?
 
     public init(model: ModelSummary, data: DataSummary, seconds: Double, loss: Double?, accuracy: Double,
-                classification: Classification?, history: [EpochRecord], images: ImageFolderResults? = nil) {
-        self.model = model; self.data = data; self.seconds = seconds; self.loss = loss
+                classification: Classification?, history: [EpochRecord], images: ImageFolderResults? = nil,
+                lineModel: ModelSummary? = nil) {
+        self.model = model; self.lineModel = lineModel; self.data = data; self.seconds = seconds; self.loss = loss
         self.accuracy = accuracy; self.classification = classification; self.history = history
         self.images = images
     }

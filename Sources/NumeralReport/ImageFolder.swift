@@ -233,7 +233,7 @@ extension EvaluationReport {
     /// matrix, per-class metrics, calibration, gallery); an image read as anything but one
     /// digit is "unanswered" there. `workers` threads read images at the same time.
     public init(images: [LabelledImage], directory: String, reader: some ImageReader, model: Model,
-                modelFile: String, shipped: Bool = false,
+                modelFile: String, shipped: Bool = false, lineModel: ModelSummary? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         let clock = ContinuousClock()
         let started = clock.now
@@ -295,7 +295,7 @@ extension EvaluationReport {
         self.init(model: ModelSummary(file: modelFile, name: model.name, parameters: model.parameterCount, shipped: shipped),
                   data: DataSummary(source: "images", path: directory, samples: images.count),
                   seconds: seconds, loss: nil, accuracy: results.stringAccuracy,
-                  classification: classification, history: model.history, images: results)
+                  classification: classification, history: model.history, images: results, lineModel: lineModel)
     }
 }
 

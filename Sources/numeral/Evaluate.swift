@@ -45,8 +45,15 @@ struct Evaluate: ParsableCommand {
         let result: EvaluationReport
         if let images {
             let folder = try ImageFolder.load(images)
-            result = EvaluationReport(images: folder, directory: images, reader: try makeImageReader(model: model, threshold: threshold, options: readerOptions),
-                                      model: model, modelFile: shown, shipped: shipped)
+            let reader = try makeImageReader(model: model, threshold: threshold, options: readerOptions)
+            var lineModel: EvaluationReport.ModelSummary?
+            if let network = reader.reader.lineModel?.network, let linePath = DefaultModel.resolveLines(readerOptions.lineModel) {
+                let shippedLines = linePath == DefaultModel.shippedLinesPath
+                lineModel = .init(file: shippedLines ? "Sources/Numeral/Resources/numeral-lines.safetensors" : linePath,
+                                  name: network.architecture.name, parameters: network.parameterCount, shipped: shippedLines)
+            }
+            result = EvaluationReport(images: folder, directory: images, reader: reader, model: model, modelFile: shown,
+                                      shipped: shipped, lineModel: lineModel)
         } else {
             let testSet = try MNIST.loadTest(from: data.directory)
             let clock = ContinuousClock()

@@ -21,6 +21,6 @@ struct NumberReaderEvaluation: ImageReader {
     }
 }
 
-func makeImageReader(model: Model, threshold: Double, options: ReaderOptions) throws -> some ImageReader {
+func makeImageReader(model: Model, threshold: Double, options: ReaderOptions) throws -> NumberReaderEvaluation {
     NumberReaderEvaluation(reader: try options.reader(model: model, options: ReadOptions(threshold: threshold)))
 }

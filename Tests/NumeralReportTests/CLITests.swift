@@ -53,6 +53,14 @@ struct CLITests {
         #expect(answered + unanswered.reduce(0, +) == 21)
         let accuracy = try #require(object["accuracy"] as? Double)
         #expect(accuracy >= 17.0 / 21, "the shipped model should read most of 20 clean MNIST digits")
+        // Both models are named: the digit model and the line model the reader used.
+        let lineModel = try #require(object["lineModel"] as? [String: Any])
+        #expect(lineModel["file"] as? String == "Sources/Numeral/Resources/numeral-lines.safetensors")
+        #expect(lineModel["shipped"] as? Bool == true)
+        #expect((lineModel["name"] as? String)?.hasPrefix("line-cnn") == true)
+        let withoutLines = try runProcess(binary, ["evaluate", "--images", folder.path, "--json", "--line-model", "none"])
+        let withoutObject = try #require(try JSONSerialization.jsonObject(with: Data(withoutLines.standardOutput.utf8)) as? [String: Any])
+        #expect(withoutObject["lineModel"] is NSNull)
 
         let reportDirectory = folder.appendingPathComponent("report").path
         let text = try runProcess(binary, ["evaluate", "--images", folder.path, "--report", reportDirectory])
