@@ -188,6 +188,19 @@ struct DebugPictureTests {
         let picture = DebugImage.render(result: result, details: details)
         #expect(picture.height > 2 * page.height && picture[10, page.height + lineY + 1, 0] == 250)
     }
+
+    @Test("The strip pairs each 28x28 input with the digit read from it, in text order")
+    func stripPairsInputsWithDigits() throws {
+        // Read digit by digit (the fixture's reader has no line model), so every digit has an input.
+        let (result, details) = f.reader.readWithDetails(raster: f.page("40721", height: 40), name: "strip")
+        #expect(result.text == "40721")
+        #expect(details.inputs.map(\.digit) == result.lines.flatMap(\.digits))
+        for (pixels, digit) in details.inputs {
+            let p = f.reader.model.probabilities(Tensor(shape: [1, 1, 28, 28], scalars: pixels)).scalars
+            #expect(p.indices.max(by: { p[$0] < p[$1] }) == digit.digit)
+            #expect(abs(Double(p[digit.digit]) - digit.confidence) < 1e-5)
+        }
+    }
 }
 
 @Suite("NumberReader on the dev set")
