@@ -34,15 +34,17 @@ public struct LineModel: Sendable {
     }
 
     /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two,
-    /// two more conv 3x3 (96) with ReLU, then per column a dense layer of 512 and the class
-    /// scores. A frame sees 42 input columns, about two and a half digits at the line's scale.
+    /// three more conv 3x3 (96) with ReLU, then per column a dense layer of 768 and the class
+    /// scores. A frame sees 50 input columns, about three digits at the line's scale.
     public static func architecture() -> Architecture { architecture(stage: stages.count - 1) }
 
     /// The line architectures in the order they grew, each the one before with one more
     /// conv 3x3 (96, ReLU) just before `.columns` and a wider dense layer: "line-cnn" (four
     /// convolutions, 192 units; a frame sees 26 input columns), "line-cnn-2" (five, 320; 34
-    /// columns), "line-cnn-3" (six, 512; 42 columns). `grown` takes a model along them.
-    public static let stages: [(name: String, denseWidth: Int)] = [("line-cnn", 192), ("line-cnn-2", 320), ("line-cnn-3", 512)]
+    /// columns), "line-cnn-3" (six, 512; 42 columns), "line-cnn-4" (seven, 768; 50 columns).
+    /// `grown` takes a model along them.
+    public static let stages: [(name: String, denseWidth: Int)] = [("line-cnn", 192), ("line-cnn-2", 320), ("line-cnn-3", 512),
+                                                                     ("line-cnn-4", 768)]
 
     /// The architecture of stage `stage` of `stages`.
     public static func architecture(stage: Int) -> Architecture {

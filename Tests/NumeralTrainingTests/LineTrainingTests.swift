@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test("A line model of an earlier architecture grown to the present one reads the same, and its new units learn",
-          arguments: [0, 1])
+          arguments: [0, 1, 2])
     func growth(stage: Int) throws {
         var rng = SplitMix64(seed: 8)
         let set = drawnSet(16, using: &rng)
