@@ -39,21 +39,25 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let path = try DefaultModel.resolve(modelOptions.model)
         let model = try Model.load(from: path)
-        // The shipped model lives in the build directory; name it the way the repository does.
-        let shipped = path == DefaultModel.shippedPath
-        let shown = shipped ? "Sources/Numeral/Resources/numeral-default.safetensors" : path
+        // Shipped models live in the build directory; name them the way the repository does.
+        func shown(_ path: String, shipped: String?, name: String) -> (file: String, shipped: Bool) {
+            path == shipped ? ("Sources/Numeral/Resources/\(name).safetensors", true) : (path, false)
+        }
+        let file = shown(path, shipped: DefaultModel.shippedPath, name: "numeral-default")
         let result: EvaluationReport
         if let images {
             let folder = try ImageFolder.load(images)
-            let reader = try makeImageReader(model: model, threshold: threshold, options: readerOptions)
-            var lineModel: EvaluationReport.ModelSummary?
-            if let network = reader.reader.lineModel?.network, let linePath = DefaultModel.resolveLines(readerOptions.lineModel) {
-                let shippedLines = linePath == DefaultModel.shippedLinesPath
-                lineModel = .init(file: shippedLines ? "Sources/Numeral/Resources/numeral-lines.safetensors" : linePath,
-                                  name: network.architecture.name, parameters: network.parameterCount, shipped: shippedLines)
+            let lines = try readerOptions.lineModelFile()
+            let reader = NumberReaderEvaluation(reader: NumberReader(model: model, lineModel: lines?.model,
+                                                                     options: ReadOptions(threshold: threshold)))
+            let lineModel = lines.map { lines in
+                let network = lines.model.network
+                let lineFile = shown(lines.path, shipped: DefaultModel.shippedLinesPath, name: "numeral-lines")
+                return EvaluationReport.ModelSummary(file: lineFile.file, name: network.architecture.name,
+                                                     parameters: network.parameterCount, shipped: lineFile.shipped)
             }
-            result = EvaluationReport(images: folder, directory: images, reader: reader, model: model, modelFile: shown,
-                                      shipped: shipped, lineModel: lineModel)
+            result = EvaluationReport(images: folder, directory: images, reader: reader, model: model, modelFile: file.file,
+                                      shipped: file.shipped, lineModel: lineModel)
         } else {
             let testSet = try MNIST.loadTest(from: data.directory)
             let clock = ContinuousClock()
@@ -61,7 +65,7 @@ struct Evaluate: ParsableCommand {
             let evaluation = evaluate(model, on: testSet, batchSize: batchSize)
             let elapsed = (clock.now - started).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-            result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: shown, shipped: shipped,
+            result = EvaluationReport(evaluation: evaluation, dataset: testSet, model: model, modelFile: file.file, shipped: file.shipped,
                                       dataPath: data.directory, seconds: seconds)
         }
         if let report {

@@ -20,7 +20,3 @@ struct NumberReaderEvaluation: ImageReader {
                             preview: preview)
     }
 }
-
-func makeImageReader(model: Model, threshold: Double, options: ReaderOptions) throws -> NumberReaderEvaluation {
-    NumberReaderEvaluation(reader: try options.reader(model: model, options: ReadOptions(threshold: threshold)))
-}
