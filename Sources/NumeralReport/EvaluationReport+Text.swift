@@ -27,9 +27,9 @@ extension EvaluationReport {
     /// The report as aligned plain-text tables, the output of `numeral evaluate`.
     public var text: String {
         var out: [String] = []
-        for (label, m) in [("model     ", model), ("line model", lineModel)] {
+        for (label, m) in [("model     ", model), ("lines     ", lineModel)] {
             guard let m else { continue }
-            out.append("\(label) \(m.name), \(Format.count(m.parameters)) parameters (\(m.file)\(m.shipped ? ", shipped" : ""))")
+            out.append("\(label)\(m.name), \(Format.count(m.parameters)) parameters (\(m.file)\(m.shipped ? ", shipped" : ""))")
         }
         let source = data.source == "images" ? "image folder" : "MNIST test set"
         out.append("data      \(source), \(Format.count(data.samples)) images (\(data.path))")
