@@ -39,7 +39,7 @@ speedup=$(python3 -c "print('%.2f' % ($one_s / $all_s))")
 {
     echo "# numeral read: speed"
     echo
-    echo "Measured by \`benchmarks/read-speed.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) when it started), release build, model: $("$bin" info "${model_args[@]}" | head -1); line model: $("$bin" info "${NUMERAL_LINE_MODEL:-$(dirname "$bin")/Numeral_Numeral.resources/numeral-lines.safetensors}" | head -1)."
+    echo "Measured by \`benchmarks/read-speed.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) when it started), release build, model: $("$bin" info "${model_args[@]}" | head -1); line model: $("$bin" info --lines | head -1)."
     echo
     echo "## 1. One 1-megapixel photo with 8 digits, in process (target ≤ 20 ms median)"
     echo

@@ -80,9 +80,18 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a model file's architecture, size and stored metrics.")
 
     @Argument(help: "Model file (default: the shipped model).") var file: String?
+    @Flag(help: "Without a file: the line model the reader uses (--line-model's default) instead of the digit model.") var lines = false
     @Flag(help: "Print as JSON.") var json = false
 
+    func validate() throws {
+        if lines && file != nil { throw ValidationError("--lines names the default line model; give a file or --lines, not both") }
+    }
+
     func run() throws {
+        if lines {
+            if let path = DefaultModel.resolveLines(nil) { try printLineModel(path) } else { print("no line model (NUMERAL_LINE_MODEL is 'none')") }
+            return
+        }
         let path = try DefaultModel.resolve(file)
         let loaded = Result { () throws(ModelFileError) in try Model.load(from: path) }
         if case .failure(.notNumeralModel) = loaded {

@@ -93,6 +93,14 @@ struct CLITests {
 /// "6" and no longer takes that path; the test still holds every process to one reading.
 @Suite("numeral read (CLI)", .enabled(if: numeralBinary != nil))
 struct ReadDeterminismTests {
+    @Test func infoNamesTheLineModelTheReaderUses() throws {
+        let shipped = try runProcess(numeralBinary!, ["info", "--lines"])
+        #expect(shipped.status == 0)
+        #expect(shipped.standardOutput.contains("numeral-lines.safetensors: line model line-cnn"), "\(shipped.standardOutput.prefix(200))")
+        let both = try runProcess(numeralBinary!, ["info", "--lines", "model.safetensors"])
+        #expect(both.status != 0 && both.standardError.contains("not both"))
+    }
+
     @Test func everyProcessReadsTheSame() throws {
         let image = TestLocations.fixture("synth-2026-00460.jpg").path
         let outputs = try (0..<4).map { _ in try runProcess(numeralBinary!, ["read", "--json", image]) }
