@@ -74,22 +74,14 @@ public struct LSTM: Layer {
         precondition(input.shape.rank >= 2 && perSample % inputSize == 0 && perSample > 0,
                      "LSTM(\(inputSize)→\(hiddenSize)) got input \(input.shape): each sample must be steps × \(inputSize)")
         let steps = perSample / inputSize
+        let (h4, hs) = (4 * hiddenSize, hiddenSize)
+
         // x: [batch, steps, in] → time-major [steps, batch, in], so each step's rows are contiguous.
         var x = [Float](repeating: 0, count: steps * batch * inputSize)
         for n in 0..<batch { for t in 0..<steps {
             let src = (n * steps + t) * inputSize, dst = (t * batch + n) * inputSize
             for p in 0..<inputSize { x[dst + p] = input.scalars[src + p] }
         } }
-        let cache = sequence(timeMajor: x, steps: steps, batch: batch, inputShape: input.shape)
-        let last = Array(cache.hidden[(steps * batch * hiddenSize)...])
-        return (Tensor(shape: [batch, hiddenSize], scalars: last), cache)
-    }
-
-    /// The cell run over a time-major sequence `x` `[steps, batch, inputSize]`; the cache
-    /// holds every hidden state (`hidden[(t + 1)·batch·H …]` is h_t).
-    func sequence(timeMajor x: [Float], steps: Int, batch: Int, inputShape: Shape) -> Cache {
-        precondition(x.count == steps * batch * inputSize, "LSTM sequence of \(x.count) values is not \(steps) × \(batch) × \(inputSize)")
-        let (h4, hs) = (4 * hiddenSize, hiddenSize)
         // Input projection of every step at once: gates [steps·batch, 4H] = x · W_xᵀ + b.
         var gates = [Float](repeating: 0, count: steps * batch * h4)
         for r in 0..<(steps * batch) { for j in 0..<h4 { gates[r * h4 + j] = bias.value.scalars[j] } }
@@ -129,43 +121,22 @@ public struct LSTM: Layer {
                 }
             }
         }
-        return Cache(inputShape: inputShape, batch: batch, steps: steps, x: x, gates: gates,
-                     cells: cells, cellTanh: cellTanh, hidden: hidden)
+        let cache = Cache(inputShape: input.shape, batch: batch, steps: steps, x: x, gates: gates,
+                          cells: cells, cellTanh: cellTanh, hidden: hidden)
+        return (Tensor(shape: [batch, hs], scalars: previous), cache)
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
         guard let cache else { preconditionFailure("LSTM.backward called before forward") }
-        let (batch, steps, hs) = (cache.batch, cache.steps, hiddenSize)
-        precondition(outputGradient.shape == [batch, hs], "LSTM backward got \(outputGradient.shape), expected [\(batch), \(hs)]")
-        // Only the last hidden state is an output.
-        var hiddenGradient = [Float](repeating: 0, count: steps * batch * hs)
-        hiddenGradient.replaceSubrange(((steps - 1) * batch * hs)..., with: outputGradient.scalars)
-        guard let dxTime = backThroughTime(cache, hiddenGradient: hiddenGradient, needsInputGradient: !skipsInputGradient) else {
-            return Tensor(zeros: cache.inputShape)
-        }
-        // Time-major [steps·batch, in] back to [batch, steps, in].
-        var dx = [Float](repeating: 0, count: cache.inputShape.count)
-        for n in 0..<batch { for t in 0..<steps {
-            let dst = (n * steps + t) * inputSize, src = (t * batch + n) * inputSize
-            for p in 0..<inputSize { dx[dst + p] = dxTime[src + p] }
-        } }
-        return Tensor(shape: cache.inputShape, scalars: dx)
-    }
-
-    /// Backpropagation through time of `cache`'s sequence, given the loss's gradient w.r.t.
-    /// every hidden state, time-major `[steps, batch, H]`. Adds the parameter gradients and
-    /// returns the input's, time-major `[steps, batch, inputSize]` (nil when not asked for).
-    mutating func backThroughTime(_ cache: Cache, hiddenGradient: [Float], needsInputGradient: Bool) -> [Float]? {
         let (batch, steps, hs, h4) = (cache.batch, cache.steps, hiddenSize, 4 * hiddenSize)
-        precondition(hiddenGradient.count == steps * batch * hs, "LSTM: \(hiddenGradient.count) hidden gradients for \(steps) × \(batch) × \(hs)")
+        precondition(outputGradient.shape == [batch, hs], "LSTM backward got \(outputGradient.shape), expected [\(batch), \(hs)]")
         // dZ: [steps, batch, 4H], the gradient w.r.t. the pre-activation gates of every step.
         var dZ = [Float](repeating: 0, count: steps * batch * h4)
-        var dh = [Float](repeating: 0, count: batch * hs)     // [batch, H], flows back in time
+        var dh = outputGradient.scalars                        // [batch, H], flows back in time
         var dc = [Float](repeating: 0, count: batch * hs)      // [batch, H]
         var dzStep = [Float](repeating: 0, count: batch * h4)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gateBase = t * batch * h4, before = t * batch * hs
-            for k in 0..<(batch * hs) { dh[k] += hiddenGradient[before + k] }
             for n in 0..<batch {
                 let row = n * h4
                 for j in 0..<hs {
@@ -196,11 +167,16 @@ public struct LSTM: Layer {
         Kernels.gemm(GEMMShape(m: h4, n: inputSize, k: steps * batch), a: dZ, transposeA: true,
                      b: cache.x, into: &inputWeight.gradient, beta: 1)
         for r in 0..<(steps * batch) { for j in 0..<h4 { bias.gradient[j] += dZ[r * h4 + j] } }
-        guard needsInputGradient else { return nil }
-        // dx (time-major): [steps·batch, in] = dZ · W_x: [4H, in]
+        if skipsInputGradient { return Tensor(zeros: cache.inputShape) }
+        // dx (time-major): [steps·batch, in] = dZ · W_x: [4H, in], then back to [batch, steps, in].
         var dxTime = [Float](repeating: 0, count: steps * batch * inputSize)
         Kernels.gemm(GEMMShape(m: steps * batch, n: inputSize, k: h4), a: dZ, b: inputWeight.value.scalars, into: &dxTime)
-        return dxTime
+        var dx = [Float](repeating: 0, count: cache.inputShape.count)
+        for n in 0..<batch { for t in 0..<steps {
+            let dst = (n * steps + t) * inputSize, src = (t * batch + n) * inputSize
+            for p in 0..<inputSize { dx[dst + p] = dxTime[src + p] }
+        } }
+        return Tensor(shape: cache.inputShape, scalars: dx)
     }
 
     public mutating func visitParameters(_ visit: (inout Parameter) -> Void) {

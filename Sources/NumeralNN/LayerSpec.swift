@@ -14,9 +14,6 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case lstm(inputSize: Int, hiddenSize: Int)
     /// `[channels, H, W]` → `W` rows of `channels·H` features (see `Columns`).
     case columns
-    /// `[channels, H, W]` with `channels·H = features` → `[features + 2·hiddenSize, 1, W]`:
-    /// a bidirectional LSTM along the columns, its states appended (see `ColumnLSTM`).
-    case columnLSTM(features: Int, hiddenSize: Int)
 
     /// A freshly initialised layer of this kind; `initialization` applies to dense and
     /// convolution layers.
@@ -28,7 +25,6 @@ public enum LayerSpec: Codable, Equatable, Sendable {
             Conv2D(inputChannels: i, outputChannels: o, kernelSize: k, stride: s, padding: p,
                    initialization: initialization, using: &rng)
         case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h, using: &rng)
-        case let .columnLSTM(f, h): ColumnLSTM(features: f, hiddenSize: h, using: &rng)
         default: makeLayerForLoading()
         }
     }
@@ -48,7 +44,6 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .flatten: Flatten()
         case let .lstm(i, h): LSTM(inputSize: i, hiddenSize: h)
         case .columns: Columns()
-        case let .columnLSTM(f, h): ColumnLSTM(features: f, hiddenSize: h)
         }
     }
 
@@ -78,9 +73,6 @@ public enum LayerSpec: Codable, Equatable, Sendable {
             return count > 0 && count % i == 0 ? [h] : nil
         case .columns:
             return input.count == 3 && input.allSatisfy({ $0 > 0 }) ? [input[2], input[0] * input[1]] : nil
-        case let .columnLSTM(f, h):
-            guard f > 0, h > 0, input.count == 3, input.allSatisfy({ $0 > 0 }), input[0] * input[1] == f else { return nil }
-            return [f + 2 * h, 1, input[2]]
         }
     }
 }
@@ -107,7 +99,7 @@ public struct Architecture: Codable, Equatable, Sendable {
 
 extension Architecture {
     /// Floating-point operations (multiply and add counted separately) of one forward pass
-    /// of one sample through the convolution, dense and column-LSTM layers; the rest is negligible.
+    /// of one sample through the convolution and dense layers; the rest is negligible.
     public var forwardFLOPs: Int {
         var shape = inputShape, flops = 0
         for layer in layers {
@@ -115,7 +107,6 @@ extension Architecture {
             switch layer {
             case let .dense(i, o): flops += 2 * i * o * (shape.count == 2 ? shape[0] : 1)
             case let .conv2D(i, _, k, _, _): flops += 2 * next.reduce(1, *) * i * k * k
-            case let .columnLSTM(f, h): flops += 2 * 2 * 4 * h * (f + h) * shape[2]  // two directions, every column
             default: break
             }
             shape = next

@@ -34,11 +34,9 @@ public struct LineModel: Sendable {
     }
 
     /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two,
-    /// three more conv 3x3 (96) with ReLU, a bidirectional LSTM (128 each way) along the
-    /// columns whose states join each column's features, then per column a dense layer of
-    /// 768 and the class scores. A frame's convolutions see 50 input columns; the LSTM sees
-    /// the whole line.
-    public static func architecture() -> Architecture { withContext(architecture(stage: stages.count - 1)) }
+    /// three more conv 3x3 (96) with ReLU, then per column a dense layer of 768 and the class
+    /// scores. A frame sees 50 input columns, about three digits at the line's scale.
+    public static func architecture() -> Architecture { architecture(stage: stages.count - 1) }
 
     /// The line architectures in the order they grew, each the one before with one more
     /// conv 3x3 (96, ReLU) just before `.columns` and a wider dense layer: "line-cnn" (four
@@ -47,22 +45,6 @@ public struct LineModel: Sendable {
     /// `grown` takes a model along them.
     public static let stages: [(name: String, denseWidth: Int)] = [("line-cnn", 192), ("line-cnn-2", 320), ("line-cnn-3", 512),
                                                                      ("line-cnn-4", 768)]
-
-    /// The last of `stages` with a `ColumnLSTM` of this many units each way just before
-    /// `.columns` ("line-cnn-4-lstm").
-    public static let contextHiddenSize = 128
-
-    /// `a` (one of `stages`) with a `ColumnLSTM` before its `.columns`, the dense layer after
-    /// them widened to read the LSTM's states too.
-    static func withContext(_ a: Architecture) -> Architecture {
-        var a = a
-        let columns = a.layers.firstIndex(of: .columns)!
-        guard case let .dense(features, width) = a.layers[columns + 1] else { preconditionFailure("a line architecture has a dense layer after .columns") }
-        a.layers[columns + 1] = .dense(inputSize: features + 2 * contextHiddenSize, outputSize: width)
-        a.layers.insert(.columnLSTM(features: features, hiddenSize: contextHiddenSize), at: columns)
-        a.name += "-lstm"
-        return a
-    }
 
     /// The architecture of stage `stage` of `stages`.
     public static func architecture(stage: Int) -> Architecture {
@@ -95,47 +77,24 @@ public struct LineModel: Sendable {
     /// A frame's features: the last convolution's channels over the `height / 4` rows left.
     static let frameFeatures = channels * height / 4
 
-    /// A network of one of `stages` grown, stage by stage, into one of `architecture` that
-    /// computes the same (function-preserving growth, "Net2Net", Chen, Goodfellow & Shlens
-    /// 2016), so training goes on from what it knew with more room:
-    /// - each new convolution starts as the identity (its input is past a ReLU, so its ReLU
-    ///   passes it unchanged) and the dense layer's new units start with zero outgoing
-    ///   weights (their incoming weights are drawn, He scaled by a half, so they get
-    ///   gradients and differ);
-    /// - the `ColumnLSTM` is drawn as a new one is, and the dense layer after it starts with
-    ///   zero weights on its states, so at first it only passes the features through.
+    /// A network of an earlier stage of `stages` grown, stage by stage, into one of
+    /// `architecture` that computes the same (function-preserving growth, "Net2Net", Chen,
+    /// Goodfellow & Shlens 2016), so training goes on from what it knew with more room: each
+    /// new convolution starts as the identity (its input is past a ReLU, so its ReLU passes
+    /// it unchanged) and the dense layer's new units start with zero outgoing weights (their
+    /// incoming weights are drawn, He scaled by a half, so they get gradients and differ).
     /// Nil for a network of the present architecture or of none of the stages.
     public static func grown(_ network: Sequential, using rng: inout some RandomNumberGenerator) -> Sequential? {
         let last = stages.count - 1
-        guard let stage = (0...last).first(where: { network.architecture.layers == architecture(stage: $0).layers }) else { return nil }
+        guard let stage = (0..<last).first(where: { network.architecture.layers == architecture(stage: $0).layers }) else { return nil }
         var tensors: [String: Tensor] = [:]
         var copy = network
         copy.visitNamedParameters { name, p in tensors[name] = p.value }
-        for next in stride(from: stage + 1, through: last, by: 1) { tensors = grownStep(tensors, to: next, using: &rng) }
-        tensors = contextStep(tensors, using: &rng)
+        for next in (stage + 1)...last { tensors = grownStep(tensors, to: next, using: &rng) }
         var grown = Sequential(loading: architecture())
         let problem = grown.takeParameters(from: &tensors, prefix: "")
         precondition(problem == nil && tensors.isEmpty, "growing a line model: \(problem ?? "tensors left over: \(tensors.keys.sorted())")")
         return grown
-    }
-
-    /// The parameters of a network of the last of `stages` with the `ColumnLSTM` added: it
-    /// takes the index `c` of `.columns`, pushing the layers from there one on.
-    static func contextStep(_ old: [String: Tensor], using rng: inout some RandomNumberGenerator) -> [String: Tensor] {
-        let c = architecture(stage: stages.count - 1).layers.firstIndex(of: .columns)!
-        var tensors: [String: Tensor] = [:]
-        for (name, tensor) in old {
-            let index = Int(name.prefix { $0 != "." })!
-            tensors[index < c ? name : "\(index + 1)" + name.drop { $0 != "." }] = tensor
-        }
-        var lstm = ColumnLSTM(features: frameFeatures, hiddenSize: contextHiddenSize, using: &rng)
-        lstm.visitParameters { tensors["\(c).\($0.name)"] = $0.value }
-        let (w, width) = (old["\(c + 1).weight"]!.scalars, stages.last!.denseWidth)
-        let states = 2 * contextHiddenSize, wider = frameFeatures + states
-        var weight = [Float](repeating: 0, count: width * wider)
-        for j in 0..<width { weight.replaceSubrange((j * wider)..<(j * wider + frameFeatures), with: w[(j * frameFeatures)..<((j + 1) * frameFeatures)]) }
-        tensors["\(c + 2).weight"] = Tensor(shape: [width, wider], scalars: weight)
-        return tensors
     }
 
     /// The parameters of a stage `next - 1` network grown to stage `next`. Layers are named by
