@@ -25,7 +25,7 @@ public enum LineRemoval {
                 guard mask[y * width + x] != 0 else { y += 1; continue }
                 let start = y
                 while y < height && mask[y * width + x] != 0 { y += 1 }
-                if y - start <= thickness { for yy in start..<y { thin[yy * width + x] = 1 } }
+                if y - start <= thickness { for yy in start..<y { thin[yy * width + x] = UInt8(min(y - start, 255)) } }
             }
         }
         erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: false, thickness: thickness) { box in
@@ -39,7 +39,7 @@ public enum LineRemoval {
                 guard mask[y * width + x] != 0 else { x += 1; continue }
                 let start = x
                 while x < width && mask[y * width + x] != 0 { x += 1 }
-                if x - start <= thickness { for xx in start..<x { thin[y * width + xx] = 1 } }
+                if x - start <= thickness { for xx in start..<x { thin[y * width + xx] = UInt8(min(x - start, 255)) } }
             }
         }
         erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: true, thickness: thickness) { box in
@@ -50,7 +50,12 @@ public enum LineRemoval {
 
     /// Erases from `mask` the components of `thin` whose box `isLine` accepts, and the
     /// short thin pieces lying on the same straight line (a ruled line seen between the
-    /// strokes of a digit it crosses).
+    /// strokes of a digit it crosses). `thin` holds each thin pixel's run length across the
+    /// line's direction (0: not thin). Only runs about as thick as the line itself are
+    /// erased (at most 1.5 times its median run, plus 2): a digit's stroke that lies along
+    /// the line, or joins it, is thicker than the line and stays, even where it is thinner
+    /// than `thickness` (which is measured against the digits' height, and a grid joined to
+    /// the digits makes that height the page's).
     static func eraseLong(_ thin: [UInt8], from mask: inout [UInt8], width: Int, height: Int, vertical: Bool,
                           thickness: Int, isLine: (BoundingBox) -> Bool) -> Int {
         // Bridge the gaps a crossing stroke makes (about a stroke's width), along the
@@ -82,13 +87,23 @@ public enum LineRemoval {
             let (u, v) = vertical ? (y, x) : (x, y)
             su[k] += u; sv[k] += v; suu[k] += u * u; suv[k] += u * v; count[k] += 1
         }
-        var fits: [(a: Double, b: Double, from: Int, to: Int)] = []
+        // Each line's own thickness: the median run of its thin pixels.
+        var runs = [[UInt8]](repeating: [], count: n)
+        for i in labels.labels.indices where labels.labels[i] != 0 && thin[i] != 0 && lines[Int(labels.labels[i]) - 1] {
+            runs[Int(labels.labels[i]) - 1].append(thin[i])
+        }
+        var widest = [Int](repeating: 0, count: n)
+        for k in 0..<n where !runs[k].isEmpty {
+            let median = Double(runs[k].sorted()[runs[k].count / 2])
+            widest[k] = Int(1.5 * median) + 2
+        }
+        var fits: [(a: Double, b: Double, from: Int, to: Int, widest: Int)] = []
         for k in 0..<n where lines[k] {
             let d = count[k] * suu[k] - su[k] * su[k]
             let a = d > 0 ? (count[k] * suv[k] - su[k] * sv[k]) / d : 0
             let b = (sv[k] - a * su[k]) / count[k]
             let box = labels.components[k].box
-            fits.append((a, b, vertical ? box.minY : box.minX, vertical ? box.maxY : box.maxX))
+            fits.append((a, b, vertical ? box.minY : box.minX, vertical ? box.maxY : box.maxX, widest[k]))
         }
         for k in 0..<n where !lines[k] {
             let c = count[k]
@@ -100,11 +115,14 @@ public enum LineRemoval {
                 && across <= thickness + 1 + Int(abs(fit.a) * Double(vertical ? box.height : box.width))
                 && Int(cu) > fit.from - (fit.to - fit.from) / 2 && Int(cu) < fit.to + (fit.to - fit.from) / 2 {
                 lines[k] = true
+                widest[k] = fit.widest
                 break
             }
         }
         var erased = 0
-        for i in labels.labels.indices where thin[i] != 0 && labels.labels[i] != 0 && lines[Int(labels.labels[i]) - 1] {
+        for i in labels.labels.indices where thin[i] != 0 && labels.labels[i] != 0 {
+            let k = Int(labels.labels[i]) - 1
+            guard lines[k], Int(thin[i]) <= widest[k] else { continue }
             mask[i] = 0; erased += 1
         }
         return erased

@@ -237,6 +237,22 @@ struct LineRemovalTests {
         }
     }
 
+    @Test("A stroke lying along a ruled line keeps what is thicker than the line")
+    func strokeOnTheLine() {
+        // A line 2 px thick across the page, and on it a bar 6 px thick (a 7's top): the bar
+        // is thin by the digits' measure (thickness 6) and joined to the line, but three
+        // times as thick as the line, so only the line beside it goes.
+        let (width, height) = (260, 110)
+        var mask = [UInt8](repeating: 0, count: width * height)
+        for x in 0..<width { for y in 45..<47 { mask[y * width + x] = 1 } }
+        for x in 100..<124 { for y in 43..<49 { mask[y * width + x] = 1 } }
+        let erased = LineRemoval.remove(from: &mask, width: width, height: height, thickness: 6,
+                                        horizontalLength: 66, verticalLength: 57)
+        #expect(erased == 2 * (width - 24))
+        #expect(mask[45 * width + 10] == 0 && mask[46 * width + 200] == 0)
+        #expect((100..<124).allSatisfy { x in (43..<49).allSatisfy { y in mask[y * width + x] == 1 } })
+    }
+
     @Test("Digits in comb boxes keep only the digits")
     func boxes() {
         var page = Page(width: 300, height: 120)
