@@ -42,8 +42,13 @@ public enum DefaultModel {
     }
 
     public static func loadLines(_ explicit: String?) throws(ModelFileError) -> LineModel? {
+        try loadLinesWithPath(explicit)?.model
+    }
+
+    /// The line model `resolveLines` names, and that path (for reports); nil for none.
+    public static func loadLinesWithPath(_ explicit: String?) throws(ModelFileError) -> (model: LineModel, path: String)? {
         guard let path = resolveLines(explicit) else { return nil }
-        return try LineModel.load(from: path)
+        return (try LineModel.load(from: path), path)
     }
 }
 

@@ -47,7 +47,7 @@ struct Evaluate: ParsableCommand {
         let result: EvaluationReport
         if let images {
             let folder = try ImageFolder.load(images)
-            let lines = try readerOptions.lineModelFile()
+            let lines = try DefaultModel.loadLinesWithPath(readerOptions.lineModel)
             let reader = NumberReaderEvaluation(reader: NumberReader(model: model, lineModel: lines?.model,
                                                                      options: ReadOptions(threshold: threshold)))
             let lineModel = lines.map { lines in

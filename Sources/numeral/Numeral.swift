@@ -53,13 +53,7 @@ struct ReaderOptions: ParsableArguments {
     var lineModel: String?
 
     func reader(model: Model, options: ReadOptions) throws -> NumberReader {
-        NumberReader(model: model, lineModel: try lineModelFile()?.model, options: options)
-    }
-
-    /// The line model and the file it came from (`DefaultModel.resolveLines`); nil for none.
-    func lineModelFile() throws -> (model: LineModel, path: String)? {
-        guard let path = DefaultModel.resolveLines(lineModel) else { return nil }
-        return (try LineModel.load(from: path), path)
+        NumberReader(model: model, lineModel: try DefaultModel.loadLines(lineModel), options: options)
     }
 }
 
