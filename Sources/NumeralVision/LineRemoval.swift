@@ -78,20 +78,19 @@ public enum LineRemoval {
         let labels = ComponentLabels(mask: bridged, width: width, height: height)
         var lines = labels.components.map { isLine($0.box) }
         guard lines.contains(true) else { return 0 }
-        // Least-squares fit across each line: v = a·u + b, with u along the line.
+        // Least-squares fit across each line: v = a·u + b, with u along the line; and each
+        // line's runs, for its own thickness.
         let n = labels.components.count
         var su = [Double](repeating: 0, count: n), sv = su, suu = su, suv = su, count = su
+        var runs = [[UInt8]](repeating: [], count: n)
         for i in labels.labels.indices where labels.labels[i] != 0 && thin[i] != 0 {
             let k = Int(labels.labels[i]) - 1
             let (x, y) = (Double(i % width), Double(i / width))
             let (u, v) = vertical ? (y, x) : (x, y)
             su[k] += u; sv[k] += v; suu[k] += u * u; suv[k] += u * v; count[k] += 1
+            if lines[k] { runs[k].append(thin[i]) }
         }
-        // Each line's own thickness: the median run of its thin pixels.
-        var runs = [[UInt8]](repeating: [], count: n)
-        for i in labels.labels.indices where labels.labels[i] != 0 && thin[i] != 0 && lines[Int(labels.labels[i]) - 1] {
-            runs[Int(labels.labels[i]) - 1].append(thin[i])
-        }
+        // A line's thickness is the median of its runs.
         var widest = [Int](repeating: 0, count: n)
         for k in 0..<n where !runs[k].isEmpty {
             let median = Double(runs[k].sorted()[runs[k].count / 2])
