@@ -2,10 +2,11 @@
 //
 // The paper's brightness is estimated as a grayscale closing at a scale larger than any
 // pen stroke: the image is reduced by taking the maximum of each block (ink, being
-// darker and thinner than a block, disappears), a 5x5 maximum filter (together: 16% of the image side, more than any
-// stroke is wide) closes the blocks
-// that fell entirely inside a thick stroke, a box blur smooths the result and bilinear
-// interpolation brings it back to full size. Dividing by it removes shadows, gradients
+// darker and thinner than a block, disappears), a 5x5 maximum filter (together: 16% of
+// the image side, more than any stroke is wide) closes the blocks that fell entirely
+// inside a thick stroke, a 5x5 minimum filter puts the edges of what is left (a shadow's)
+// back where they were, a box blur smooths the result and bilinear interpolation brings
+// it back to full size. Dividing by it removes shadows, gradients
 // and tinted paper (the "divide by background" normalisation of e.g. Lu, Su & Tan 2010,
 // "Document image binarization using background estimation and stroke edges").
 
@@ -14,11 +15,11 @@ public struct Background: Sendable {
     public var grid: GrayImage
     public var block: Int
 
-    /// Estimates the background of `luminance` (paper bright, ink dark). With `closing`,
-    /// the block maxima are eroded back after being dilated (a grayscale closing), so a
-    /// sharp shadow's edge stays where it is instead of the bright paper beside it reaching
-    /// two blocks into the shadow.
-    public init(estimating luminance: GrayImage, closing: Bool = false) {
+    /// Estimates the background of `luminance` (paper bright, ink dark). The block maxima
+    /// are dilated, then eroded back (a grayscale closing), so a sharp shadow's edge stays
+    /// where it is instead of the bright paper beside it reaching two blocks into the
+    /// shadow, where the shadowed paper would look like ink.
+    public init(estimating luminance: GrayImage) {
         let (w, h) = (luminance.width, luminance.height)
         block = max(4, Int((Double(max(w, h)) / 32).rounded()))
         let gw = (w + block - 1) / block, gh = (h + block - 1) / block
@@ -33,7 +34,7 @@ public struct Background: Sendable {
         }
         var g = GrayImage(width: gw, height: gh, pixels: maxima)
         g = Background.filter(g, radius: 2, combine: max)
-        if closing { g = Background.filter(g, radius: 2, combine: min) }
+        g = Background.filter(g, radius: 2, combine: min)
         g = Background.boxBlur(g, radius: 1)
         grid = g
     }

@@ -4,7 +4,8 @@
 //   2. illumination flattening (`Background`): ink darkness relative to the local paper;
 //   3. thresholding: Otsu's global threshold when the light is even, Sauvola's local one
 //      when the background estimate varies (shadows, gradients the flattening left);
-//      both with a floor above the paper's noise, so a blank page has no ink at all;
+//      both with a floor above the paper's noise, so a blank page has no ink at all,
+//      and with hysteresis: faint pixels joined to ink are ink;
 //   4. a soft ink map (0 = paper, 1 = the pen's full darkness) that normalisation uses
 //      to draw anti-aliased digits.
 
@@ -40,29 +41,13 @@ public enum Binarization {
     }
 
     public static func run(_ gray: GrayImage) -> InkImage {
-        let (w, h) = (gray.width, gray.height)
         let inverted = Polarity.hasDarkBackground(gray)
         var luminance = gray
         if inverted { for i in luminance.pixels.indices { luminance.pixels[i] = 1 - luminance.pixels[i] } }
-        let first = threshold(luminance, background: Background(estimating: luminance), inverted: inverted)
-        // A hard shadow's edge: the paper beside it, brighter, reaches into the shadow in the
-        // background estimate, so the shadowed paper looks like ink there, the paper's noise
-        // estimate swells and the threshold rises above the real ink. Such an image is
-        // looked at again with the closed estimate, which keeps the edge in place, when the
-        // first look found ink in under 0.5% of the pixels (the second is kept if it finds
-        // more) or left the flattened paper noisy (robust σ above 0.12; the second is kept if
-        // its paper is at least 30% less noisy).
-        let firstInk = first.ink.mask.reduce(0) { $0 + Int($1) }
-        let little = first.ink.method == .blank || firstInk * 200 < w * h
-        let noisy = first.noise > 0.12
-        guard little || noisy else { return first.ink }
-        let second = threshold(luminance, background: Background(estimating: luminance, closing: true), inverted: inverted)
-        if noisy && second.noise < 0.7 * first.noise { return second.ink }
-        if little && second.ink.mask.reduce(0, { $0 + Int($1) }) > firstInk { return second.ink }
-        return first.ink
+        return threshold(luminance, background: Background(estimating: luminance), inverted: inverted)
     }
 
-    static func threshold(_ luminance: GrayImage, background: Background, inverted: Bool) -> (ink: InkImage, noise: Float) {
+    static func threshold(_ luminance: GrayImage, background: Background, inverted: Bool) -> InkImage {
         let (w, h) = (luminance.width, luminance.height)
         let darkness = background.flatten(luminance)
 
@@ -98,6 +83,11 @@ public enum Binarization {
         var ink = GrayImage(width: w, height: h)
         if !inkValues.isEmpty {
             let level = max(quantile(inkValues, 0.5), paper + 0.05)
+            // Hysteresis: a stroke's faint parts (light pressure, a pen running dry, blur)
+            // are ink where they join ink that passed the threshold, down to half the pen's
+            // darkness (never below the paper's noise floor).
+            let faint = max(floor, paper + 0.5 * (level - paper))
+            if faint < level { mask = grow(mask, into: darkness, above: faint) }
             let low = min(paper + 2 * noise, level * 0.5)
             let scale = 1 / max(level - low, 1e-3)
             for i in 0..<(w * h) {
@@ -106,6 +96,24 @@ public enum Binarization {
         } else {
             method = .blank
         }
-        return (InkImage(ink: ink, mask: mask, method: method, inverted: inverted), noise)
+        return InkImage(ink: ink, mask: mask, method: method, inverted: inverted)
+    }
+
+    /// `mask` grown, 8-connected, into every pixel darker than `level` that touches it.
+    static func grow(_ mask: [UInt8], into darkness: GrayImage, above level: Float) -> [UInt8] {
+        let (w, h) = (darkness.width, darkness.height)
+        var out = mask
+        var stack: [Int] = []
+        for i in out.indices where out[i] != 0 { stack.append(i) }
+        while let i = stack.popLast() {
+            let (x, y) = (i % w, i / w)
+            for dy in -1...1 where y + dy >= 0 && y + dy < h {
+                for dx in -1...1 where x + dx >= 0 && x + dx < w {
+                    let j = (y + dy) * w + x + dx
+                    if out[j] == 0 && darkness.pixels[j] > level { out[j] = 1; stack.append(j) }
+                }
+            }
+        }
+        return out
     }
 }

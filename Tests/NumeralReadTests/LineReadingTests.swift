@@ -1,6 +1,7 @@
 import Foundation
 @testable import Numeral
 import Testing
+import TestSupport
 
 /// The reader with the shipped line model, which reads each number whole besides digit by
 /// digit and keeps the surer reading.
@@ -84,5 +85,20 @@ struct LineReadingTests {
         // A digit model is not a line model.
         #expect(throws: ModelFileError.notNumeralModel(path: DefaultModel.shippedPath!)) { try LineModel.load(from: DefaultModel.shippedPath!) }
         #expect(throws: ModelFileError.self) { try LineModel.load(from: directory.appendingPathComponent("missing").path) }
+    }
+
+    /// Images 325, 1430 and 1156 of `numeral synth --count 2000 --seed 77`: small blurred
+    /// blue digits, two under uneven light. The threshold kept only the cores of their
+    /// blurred strokes (the 9 of "5991" lost its loop's edge and read 4, the 7 of "604.7"
+    /// was dropped); the strokes are now ink down to half the pen's darkness where they
+    /// join their cores (`Binarization`).
+    @Test("Blurred strokes keep their faint edges", arguments: [("synth-77-00325.jpg", "5991"),
+                                                               ("synth-77-01430.jpg", "604.7"),
+                                                               ("synth-77-01156.jpg", "6135599")])
+    func blurredStrokes(_ file: String, _ number: String) throws {
+        let url = TestLocations.fixture(file)
+        var sure = reader
+        sure.options.threshold = 0
+        #expect(try sure.read(imageData: Data(contentsOf: url), name: file).text == number)
     }
 }

@@ -306,15 +306,14 @@ struct BackgroundTests {
         return image
     }
 
-    @Test("The closed estimate keeps a hard shadow's edge where it is")
+    @Test("The estimate keeps a hard shadow's edge where it is")
     func closingKeepsTheEdge() {
         let image = shadowed
-        // Paper 30 px (between two and three 13-px blocks) into the shadow: the dilated
-        // estimate still sees the bright side there.
-        let dilated = Background(estimating: image).flatten(image)[230, 60]
-        let closed = Background(estimating: image, closing: true).flatten(image)[230, 60]
-        #expect(dilated > 0.25, "\(dilated)")
-        #expect(closed < 0.05, "\(closed)")
+        // Paper 30 px (between two and three 13-px blocks) into the shadow: a dilation alone
+        // (block maxima, then a maximum filter) still sees the bright side there, and the
+        // shadowed paper would look like ink.
+        let darkness = Background(estimating: image).flatten(image)
+        #expect(darkness[230, 60] < 0.05 && darkness[170, 60] < 0.05, "\(darkness[230, 60]) \(darkness[170, 60])")
     }
 
     @Test("A stroke thicker than a block stays ink under the closed estimate")
@@ -323,7 +322,7 @@ struct BackgroundTests {
         for i in image.pixels.indices { image.pixels[i] = 0.9 }
         // A bar 20 px wide (a block is 13 px here), darker than the shadow of the test above.
         for y in 20..<100 { for x in 100..<120 { image[x, y] = 0.3 } }
-        let darkness = Background(estimating: image, closing: true).flatten(image)
+        let darkness = Background(estimating: image).flatten(image)
         #expect(darkness[110, 60] > 0.6 && darkness[50, 60] < 0.05)
     }
 }
