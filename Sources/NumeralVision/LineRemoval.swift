@@ -127,3 +127,85 @@ public enum LineRemoval {
         return erased
     }
 }
+
+// Grid and ruled paper joined to the digits make one component as tall as the page, which
+// the segmenter would take for the typical digit; measured against that height, no ruling
+// is thin or long enough to be removed. Such pages are cleared of their rulings first,
+// found from the page alone: each thin run votes, at its centre, for the straight line
+// across the page it would lie on (a Hough transform restricted to the slopes a photographed
+// page has), and lines that at least half the page's runs agree on are rulings. A line
+// through the digits keeps those votes, whatever the digits cut out of it.
+extension LineRemoval {
+    /// Erases, in place, horizontal and vertical rulings: thin lines (at most a fiftieth of
+    /// the page's shorter side) straight across at least half the page, sloping up to about
+    /// 11°, at least two of them parallel (a digit's stroke is one line, not two). Returns
+    /// the number of pixels erased.
+    @discardableResult
+    public static func removeRulings(from mask: inout [UInt8], width: Int, height: Int) -> Int {
+        let thickness = max(2, min(width, height) / 50)
+        return removeRulings(from: &mask, width: width, height: height, thickness: thickness, vertical: false)
+            + removeRulings(from: &mask, width: width, height: height, thickness: thickness, vertical: true)
+    }
+
+    static func removeRulings(from mask: inout [UInt8], width: Int, height: Int, thickness: Int, vertical: Bool) -> Int {
+        // u runs along the lines, v across them.
+        let (along, across) = vertical ? (height, width) : (width, height)
+        func index(_ u: Int, _ v: Int) -> Int { vertical ? u * width + v : v * width + u }
+        var runs: [(u: Int, start: Int, length: Int)] = []
+        for u in 0..<along {
+            var v = 0
+            while v < across {
+                guard mask[index(u, v)] != 0 else { v += 1; continue }
+                let start = v
+                while v < across && mask[index(u, v)] != 0 { v += 1 }
+                if v - start <= thickness { runs.append((u, start, v - start)) }
+            }
+        }
+        guard runs.count >= along else { return 0 }   // fewer runs than two half-page lines
+        // The slope whose votes pile up most sharply (sum of squared bin counts).
+        let maxSlope = 0.2, steps = 20
+        let offset = Int(maxSlope * Double(along)) + 1
+        var best = (score: -1.0, slope: 0.0, votes: [Int]())
+        for step in -steps...steps {
+            let slope = maxSlope * Double(step) / Double(steps)
+            var votes = [Int](repeating: 0, count: across + 2 * offset + 1)
+            for r in runs { votes[Int((Double(r.start) + Double(r.length - 1) / 2 - slope * Double(r.u)).rounded()) + offset] += 1 }
+            let score = votes.reduce(0.0) { $0 + Double($1) * Double($1) }
+            if score > best.score { best = (score, slope, votes) }
+        }
+        // Lines: the best-supported bands (votes within `reach` of a bin), strongest first,
+        // each at least half the page long and apart from the lines already taken.
+        let reach = thickness / 2 + 2
+        var support = [Int](repeating: 0, count: best.votes.count)
+        var window = 0
+        for i in 0..<(best.votes.count + reach) {
+            if i < best.votes.count { window += best.votes[i] }
+            if i - 2 * reach - 1 >= 0 { window -= best.votes[i - 2 * reach - 1] }
+            if i - reach >= 0 && i - reach < support.count { support[i - reach] = window }
+        }
+        var lines: [Int] = []
+        for bin in support.indices.sorted(by: { support[$0] > support[$1] }) {
+            guard support[bin] * 2 >= along else { break }
+            if lines.allSatisfy({ abs($0 - bin) > 2 * reach }) { lines.append(bin) }
+        }
+        guard lines.count >= 2 else { return 0 }
+        // Each line's runs; only those about as thick as the line itself are erased (a stroke
+        // lying along it is thicker and stays).
+        var members = [[Int]](repeating: [], count: lines.count)
+        for (k, r) in runs.enumerated() {
+            let bin = Int((Double(r.start) + Double(r.length - 1) / 2 - best.slope * Double(r.u)).rounded()) + offset
+            if let l = lines.firstIndex(where: { abs($0 - bin) <= reach }) { members[l].append(k) }
+        }
+        var erased = 0
+        for l in lines.indices {
+            let lengths = members[l].map { runs[$0].length }.sorted()
+            let widest = Int(1.5 * Double(lengths[lengths.count / 2])) + 2
+            for k in members[l] where runs[k].length <= widest {
+                for v in runs[k].start..<(runs[k].start + runs[k].length) where mask[index(runs[k].u, v)] != 0 {
+                    mask[index(runs[k].u, v)] = 0; erased += 1
+                }
+            }
+        }
+        return erased
+    }
+}

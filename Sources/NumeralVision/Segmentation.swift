@@ -216,14 +216,24 @@ public struct Segmenter: Sendable {
                                                     pixels: image.mask.map(Float.init)), radius: 1, combine: max)
             labels = ComponentLabels(mask: grown.pixels.map { $0 > 0 ? 1 : 0 }, width: image.width, height: image.height)
         }
-        // Ruled lines and borders, measured against the digits' height.
-        if let typical = typicalHeight(labels.components) {
-            var mask = image.mask
-            let thickness = max(2, Int(0.15 * typical))
-            let removed = LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
-                                             horizontalLength: Int(1.5 * typical), verticalLength: Int(1.3 * typical))
-            if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
+        var mask = image.mask
+        guard var typical = typicalHeight(labels.components) else { return labels }
+        // A "digit" as tall as the page is grid or ruled paper joined to the digits: its
+        // rulings are found from the page alone first, then the digits' height is measured.
+        var removed = 0
+        if typical >= 0.9 * Double(image.height) {
+            removed = LineRemoval.removeRulings(from: &mask, width: image.width, height: image.height)
+            if removed > 0 {
+                labels = ComponentLabels(mask: mask, width: image.width, height: image.height)
+                guard let height = typicalHeight(labels.components) else { return labels }
+                typical = height
+            }
         }
+        // Ruled lines and borders, measured against the digits' height.
+        let thickness = max(2, Int(0.15 * typical))
+        removed += LineRemoval.remove(from: &mask, width: image.width, height: image.height, thickness: thickness,
+                                      horizontalLength: Int(1.5 * typical), verticalLength: Int(1.3 * typical))
+        if removed > 0 { labels = ComponentLabels(mask: mask, width: image.width, height: image.height) }
         return labels
     }
 

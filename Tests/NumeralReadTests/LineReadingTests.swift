@@ -101,4 +101,15 @@ struct LineReadingTests {
         sure.options.threshold = 0
         #expect(try sure.read(imageData: Data(contentsOf: url), name: file).text == number)
     }
+
+    /// Image 1963 of `numeral synth --count 2000 --seed 77`: "-1691" on squared paper joined
+    /// to the digits. The grid was the typical "digit", as tall as the page, so no grid line
+    /// was thin or long enough to go, and it read "1891".
+    @Test("Squared paper joined to the digits")
+    func squaredPaper() throws {
+        let url = TestLocations.fixture("synth-77-01963.jpg")
+        var sure = reader
+        sure.options.threshold = 0
+        #expect(try sure.read(imageData: Data(contentsOf: url), name: url.path).text == "-1691")
+    }
 }

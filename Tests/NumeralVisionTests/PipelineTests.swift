@@ -253,6 +253,37 @@ struct LineRemovalTests {
         #expect((100..<124).allSatisfy { x in (43..<49).allSatisfy { y in mask[y * width + x] == 1 } })
     }
 
+    @Test("Squared paper joined to the digits is removed, sloping or not", arguments: [0, 1])
+    func grid(_ slope: Int) {
+        // A 1-px grid every 24 px over the whole page, crossing every digit, so grid and
+        // digits are one component as tall as the page.
+        var page = Page(width: 260, height: 110)
+        for i in 0..<4 { page.ring(30 + 50 * i, 25, 26, 44) }
+        for x in 0..<260 { for k in 0..<4 { page.image[x, 10 + 24 * k + slope * x / 40] = 0.1 } }
+        for y in 0..<110 { for k in 0..<11 { page.image[5 + 24 * k - slope * y / 40, y] = 0.1 } }
+        let boxes = segment(page.image).flatMap { $0.digits.map(\.box) }
+        #expect(boxes.count == 4, "\(boxes)")
+        for (i, box) in boxes.enumerated() where boxes.count == 4 {
+            #expect(abs(box.minX - (30 + 50 * i)) <= 2 && abs(box.maxX - (56 + 50 * i)) <= 2 && abs(box.minY - 25) <= 2
+                    && abs(box.maxY - 69) <= 2, "digit \(i): \(box)")
+        }
+    }
+
+    @Test("Rulings found from the page alone: two parallel lines go, one line or a thick stroke along them stays")
+    func rulings() {
+        let (width, height) = (200, 80)
+        var one = [UInt8](repeating: 0, count: width * height)
+        for x in 0..<width { one[40 * width + x] = 1 }
+        var mask = one
+        #expect(LineRemoval.removeRulings(from: &mask, width: width, height: height) == 0)
+        var two = one
+        for x in 0..<width { two[60 * width + x] = 1 }
+        for x in 50..<80 { for y in 38..<44 { two[y * width + x] = 1 } }   // a bar 6 px thick on the first line
+        mask = two
+        #expect(LineRemoval.removeRulings(from: &mask, width: width, height: height) == 2 * width - 30)
+        #expect((50..<80).allSatisfy { x in (38..<44).allSatisfy { y in mask[y * width + x] == 1 } })
+    }
+
     @Test("Digits in comb boxes keep only the digits")
     func boxes() {
         var page = Page(width: 300, height: 120)
