@@ -284,6 +284,23 @@ struct LineRemovalTests {
         #expect((50..<80).allSatisfy { x in (38..<44).allSatisfy { y in mask[y * width + x] == 1 } })
     }
 
+    @Test("Rulings on any mask: only ink is erased, and the count says how much", arguments: 0..<40)
+    func rulingsOnRandomMasks(_ seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let width = Int.random(in: 1...60, using: &rng), height = Int.random(in: 1...60, using: &rng)
+        let density = Double.random(in: 0...1, using: &rng)
+        var before = (0..<(width * height)).map { _ in UInt8(Double.random(in: 0..<1, using: &rng) < density ? 1 : 0) }
+        for _ in 0..<Int.random(in: 0...3, using: &rng) {                 // a few rulings across it
+            let y = Int.random(in: 0..<height, using: &rng), x = Int.random(in: 0..<width, using: &rng)
+            for i in 0..<width { before[y * width + i] = 1 }
+            for j in 0..<height { before[j * width + x] = 1 }
+        }
+        var mask = before
+        let erased = LineRemoval.removeRulings(from: &mask, width: width, height: height)
+        #expect(zip(before, mask).allSatisfy { $1 <= $0 })
+        #expect(erased == zip(before, mask).count { $0 != $1 })
+    }
+
     @Test("Digits in comb boxes keep only the digits")
     func boxes() {
         var page = Page(width: 300, height: 120)
