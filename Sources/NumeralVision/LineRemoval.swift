@@ -17,35 +17,45 @@ public enum LineRemoval {
     public static func remove(from mask: inout [UInt8], width: Int, height: Int, thickness: Int,
                               horizontalLength: Int, verticalLength: Int) -> Int {
         var erased = 0
-        // Horizontal lines: thin vertical runs.
-        var thin = [UInt8](repeating: 0, count: width * height)
-        for x in 0..<width {
-            var y = 0
-            while y < height {
-                guard mask[y * width + x] != 0 else { y += 1; continue }
-                let start = y
-                while y < height && mask[y * width + x] != 0 { y += 1 }
-                if y - start <= thickness { for yy in start..<y { thin[yy * width + x] = UInt8(min(y - start, 255)) } }
+        for vertical in [false, true] {
+            var thin = [UInt8](repeating: 0, count: width * height)
+            for run in thinRuns(mask, width: width, height: height, thickness: thickness, vertical: vertical) {
+                for v in run.start..<(run.start + run.length) {
+                    thin[vertical ? run.u * width + v : v * width + run.u] = UInt8(min(run.length, 255))
+                }
             }
-        }
-        erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: false, thickness: thickness) { box in
-            box.width >= horizontalLength && box.height <= box.width / 4 + thickness
-        }
-        // Vertical lines: thin horizontal runs.
-        thin = [UInt8](repeating: 0, count: width * height)
-        for y in 0..<height {
-            var x = 0
-            while x < width {
-                guard mask[y * width + x] != 0 else { x += 1; continue }
-                let start = x
-                while x < width && mask[y * width + x] != 0 { x += 1 }
-                if x - start <= thickness { for xx in start..<x { thin[y * width + xx] = UInt8(min(x - start, 255)) } }
+            erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: vertical, thickness: thickness) { box in
+                vertical ? box.height >= verticalLength && box.width <= box.height / 4 + thickness
+                         : box.width >= horizontalLength && box.height <= box.width / 4 + thickness
             }
-        }
-        erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: true, thickness: thickness) { box in
-            box.height >= verticalLength && box.width <= box.height / 4 + thickness
         }
         return erased
+    }
+
+    /// The runs of ink across one direction's lines at most `thickness` long: for
+    /// horizontal lines (`vertical` false) each column's vertical runs (`u` the column,
+    /// `start` the row), for vertical lines each row's horizontal runs.
+    static func thinRuns(_ mask: [UInt8], width: Int, height: Int, thickness: Int,
+                         vertical: Bool) -> [(u: Int, start: Int, length: Int)] {
+        let (along, across) = vertical ? (height, width) : (width, height)
+        func index(_ u: Int, _ v: Int) -> Int { vertical ? u * width + v : v * width + u }
+        var runs: [(u: Int, start: Int, length: Int)] = []
+        for u in 0..<along {
+            var v = 0
+            while v < across {
+                guard mask[index(u, v)] != 0 else { v += 1; continue }
+                let start = v
+                while v < across && mask[index(u, v)] != 0 { v += 1 }
+                if v - start <= thickness { runs.append((u, start, v - start)) }
+            }
+        }
+        return runs
+    }
+
+    /// The longest run erased with a line whose runs are `lengths`: 1.5 times their median,
+    /// plus 2. A stroke lying along the line is thicker than that and stays.
+    static func erasable(_ lengths: [Int]) -> Int {
+        Int(1.5 * Double(lengths.sorted()[lengths.count / 2])) + 2
     }
 
     /// Erases from `mask` the components of `thin` whose box `isLine` accepts, and the
@@ -92,10 +102,7 @@ public enum LineRemoval {
         }
         // A line's thickness is the median of its runs.
         var widest = [Int](repeating: 0, count: n)
-        for k in 0..<n where !runs[k].isEmpty {
-            let median = Double(runs[k].sorted()[runs[k].count / 2])
-            widest[k] = Int(1.5 * median) + 2
-        }
+        for k in 0..<n where !runs[k].isEmpty { widest[k] = erasable(runs[k].map(Int.init)) }
         var fits: [(a: Double, b: Double, from: Int, to: Int, widest: Int)] = []
         for k in 0..<n where lines[k] {
             let d = count[k] * suu[k] - su[k] * su[k]
@@ -151,16 +158,7 @@ extension LineRemoval {
         // u runs along the lines, v across them.
         let (along, across) = vertical ? (height, width) : (width, height)
         func index(_ u: Int, _ v: Int) -> Int { vertical ? u * width + v : v * width + u }
-        var runs: [(u: Int, start: Int, length: Int)] = []
-        for u in 0..<along {
-            var v = 0
-            while v < across {
-                guard mask[index(u, v)] != 0 else { v += 1; continue }
-                let start = v
-                while v < across && mask[index(u, v)] != 0 { v += 1 }
-                if v - start <= thickness { runs.append((u, start, v - start)) }
-            }
-        }
+        let runs = thinRuns(mask, width: width, height: height, thickness: thickness, vertical: vertical)
         guard runs.count >= along else { return 0 }   // fewer runs than two half-page lines
         // The slope whose votes pile up most sharply (sum of squared bin counts).
         let maxSlope = 0.2, steps = 20
@@ -198,8 +196,7 @@ extension LineRemoval {
         }
         var erased = 0
         for l in lines.indices {
-            let lengths = members[l].map { runs[$0].length }.sorted()
-            let widest = Int(1.5 * Double(lengths[lengths.count / 2])) + 2
+            let widest = erasable(members[l].map { runs[$0].length })
             for k in members[l] where runs[k].length <= widest {
                 for v in runs[k].start..<(runs[k].start + runs[k].length) where mask[index(runs[k].u, v)] != 0 {
                     mask[index(runs[k].u, v)] = 0; erased += 1
