@@ -87,7 +87,7 @@ public enum Binarization {
             // are ink where they join ink that passed the threshold, down to half the pen's
             // darkness (never below the paper's noise floor).
             let faint = max(floor, paper + 0.5 * (level - paper))
-            if faint < level { mask = joined(mask, darkness: darkness, above: faint) }
+            if faint < level { mask = grow(mask, into: darkness, above: faint) }
             let low = min(paper + 2 * noise, level * 0.5)
             let scale = 1 / max(level - low, 1e-3)
             for i in 0..<(w * h) {
@@ -99,13 +99,21 @@ public enum Binarization {
         return InkImage(ink: ink, mask: mask, method: method, inverted: inverted)
     }
 
-    /// `mask` with every pixel darker than `level` that is joined to it (8-connected,
-    /// through such pixels or the mask's own).
-    static func joined(_ mask: [UInt8], darkness: GrayImage, above level: Float) -> [UInt8] {
-        let candidates = ComponentLabels(mask: zip(mask, darkness.pixels).map { $0 != 0 || $1 > level ? 1 : 0 },
-                                         width: darkness.width, height: darkness.height)
-        var seeded = [Bool](repeating: false, count: candidates.components.count + 1)
-        for i in mask.indices where mask[i] != 0 { seeded[Int(candidates.labels[i])] = true }
-        return candidates.labels.map { seeded[Int($0)] && $0 != 0 ? 1 : 0 }
+    /// `mask` grown, 8-connected, into every pixel darker than `level` that touches it.
+    static func grow(_ mask: [UInt8], into darkness: GrayImage, above level: Float) -> [UInt8] {
+        let (w, h) = (darkness.width, darkness.height)
+        var out = mask
+        var stack: [Int] = []
+        for i in out.indices where out[i] != 0 { stack.append(i) }
+        while let i = stack.popLast() {
+            let (x, y) = (i % w, i / w)
+            for dy in -1...1 where y + dy >= 0 && y + dy < h {
+                for dx in -1...1 where x + dx >= 0 && x + dx < w {
+                    let j = (y + dy) * w + x + dx
+                    if out[j] == 0 && darkness.pixels[j] > level { out[j] = 1; stack.append(j) }
+                }
+            }
+        }
+        return out
     }
 }
