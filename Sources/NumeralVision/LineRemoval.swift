@@ -19,10 +19,8 @@ public enum LineRemoval {
         var erased = 0
         for vertical in [false, true] {
             var thin = [UInt8](repeating: 0, count: width * height)
-            for run in thinRuns(mask, width: width, height: height, thickness: thickness, vertical: vertical) {
-                for v in run.start..<(run.start + run.length) {
-                    thin[vertical ? run.u * width + v : v * width + run.u] = UInt8(min(run.length, 255))
-                }
+            forEachThinRun(mask, width: width, height: height, thickness: thickness, vertical: vertical) { u, start, length in
+                for v in start..<(start + length) { thin[vertical ? u * width + v : v * width + u] = UInt8(min(length, 255)) }
             }
             erased += eraseLong(thin, from: &mask, width: width, height: height, vertical: vertical, thickness: thickness) { box in
                 vertical ? box.height >= verticalLength && box.width <= box.height / 4 + thickness
@@ -32,24 +30,25 @@ public enum LineRemoval {
         return erased
     }
 
-    /// The runs of ink across one direction's lines at most `thickness` long: for
-    /// horizontal lines (`vertical` false) each column's vertical runs (`u` the column,
-    /// `start` the row), for vertical lines each row's horizontal runs.
-    static func thinRuns(_ mask: [UInt8], width: Int, height: Int, thickness: Int,
-                         vertical: Bool) -> [(u: Int, start: Int, length: Int)] {
+    /// Calls `body(u, start, length)` for every run of ink across one direction's lines at
+    /// most `thickness` long: for horizontal lines (`vertical` false) each column's vertical
+    /// runs (`u` the column, `start` the row), for vertical lines each row's horizontal runs.
+    @inline(__always)
+    static func forEachThinRun(_ mask: [UInt8], width: Int, height: Int, thickness: Int, vertical: Bool,
+                               _ body: (_ u: Int, _ start: Int, _ length: Int) -> Void) {
         let (along, across) = vertical ? (height, width) : (width, height)
-        func index(_ u: Int, _ v: Int) -> Int { vertical ? u * width + v : v * width + u }
-        var runs: [(u: Int, start: Int, length: Int)] = []
-        for u in 0..<along {
-            var v = 0
-            while v < across {
-                guard mask[index(u, v)] != 0 else { v += 1; continue }
-                let start = v
-                while v < across && mask[index(u, v)] != 0 { v += 1 }
-                if v - start <= thickness { runs.append((u, start, v - start)) }
+        let (uStride, vStride) = vertical ? (width, 1) : (1, width)
+        mask.withUnsafeBufferPointer { mask in
+            for u in 0..<along {
+                var v = 0
+                while v < across {
+                    guard mask[u * uStride + v * vStride] != 0 else { v += 1; continue }
+                    let start = v
+                    while v < across && mask[u * uStride + v * vStride] != 0 { v += 1 }
+                    if v - start <= thickness { body(u, start, v - start) }
+                }
             }
         }
-        return runs
     }
 
     /// The longest run erased with a line whose runs are `lengths`: 1.5 times their median,
@@ -158,7 +157,8 @@ extension LineRemoval {
         // u runs along the lines, v across them.
         let (along, across) = vertical ? (height, width) : (width, height)
         func index(_ u: Int, _ v: Int) -> Int { vertical ? u * width + v : v * width + u }
-        let runs = thinRuns(mask, width: width, height: height, thickness: thickness, vertical: vertical)
+        var runs: [(u: Int, start: Int, length: Int)] = []
+        forEachThinRun(mask, width: width, height: height, thickness: thickness, vertical: vertical) { runs.append(($0, $1, $2)) }
         guard runs.count >= along else { return 0 }   // fewer runs than two half-page lines
         // The slope whose votes pile up most sharply (sum of squared bin counts).
         let maxSlope = 0.2, steps = 20
