@@ -3,28 +3,89 @@ import NumeralCore
 import NumeralNN
 import NumeralVision
 
-/// A number read whole, and each digit's ten probabilities (renormalised over the digits).
-struct WholeReading {
-    var line: ReadLine
-    var probabilities: [[Double]]
+/// One reading of a number's line image: the image, its frame probabilities
+/// `[frames, LineModel.classes]` and their best path.
+struct LinePass {
+    var line: LineNormalization.Line
+    var probabilities: [Float]
+    var symbols: [CTC.Symbol]
+
+    init(line: LineNormalization.Line, probabilities: [Float]) {
+        self.line = line
+        self.probabilities = probabilities
+        symbols = CTC.greedy(probabilities, classes: LineModel.classes, blank: LineModel.blank)
+    }
+
+    /// The image x of a symbol's peak (its frame's centre).
+    func imageX(_ symbol: CTC.Symbol) -> Double {
+        line.imageX(column: (Double(symbol.peak) + 0.5) * Double(LineModel.frameWidth))
+    }
+
+    /// This pass's frame nearest image x `x`, or a neighbour of it where `symbol` is more probable.
+    func frame(near x: Double, favouring symbol: Int) -> Int {
+        let classes = LineModel.classes, frames = probabilities.count / classes
+        let column = (x - line.originX) * line.scale + Double(LineNormalization.margin)
+        let centre = max(0, min(frames - 1, Int((column / Double(LineModel.frameWidth) - 0.5).rounded())))
+        var best = centre
+        for t in max(0, centre - 1)...min(frames - 1, centre + 1)
+        where probabilities[t * classes + symbol] > probabilities[best * classes + symbol] { best = t }
+        return best
+    }
 }
 
 extension NumberReader {
-    /// A number read whole by the line model: its line image, per-frame probabilities,
-    /// best path. Each symbol's confidence is its probability at its peak frame; a digit's
-    /// alternatives are the digits' probabilities there. Boxes split the number's box
-    /// half-way between neighbouring peaks (the line model says where a symbol is, not how
-    /// wide), shrunk to the number's ink between them. Nil when the line model reads no digit.
-    func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
-                   box: (BoundingBox) -> Box) -> WholeReading? {
-        let line = LineNormalization.normalize(number, ink: ink.ink, labels: labels)
-        let p = lineModel.probabilities(line: line.pixels, width: line.width)
+    /// The line image is read at these horizontal stretches (1: the line model's training
+    /// scale, digits 20 pixels high). Passes that cut the frames differently make different
+    /// mistakes; see `consensus`.
+    static let lineStretches = [1, 0.8, 1.2]
+
+    /// What several readings of one line agree on: the symbol sequence most passes read
+    /// (ties go to the earliest pass), placed as `passes[reference]` places it, and for each
+    /// of its symbols the frame probabilities averaged over **all** passes. A pass that reads
+    /// the same sequence contributes its own peak frame for the symbol; any other contributes
+    /// its frame at the same place in the image (give or take a frame), so a digit that a
+    /// pass reads differently, or not at all, is that much less probable. A symbol whose
+    /// averaged frame is most probably the blank is dropped (`symbols` lists the reference's
+    /// symbols kept): where a wide gap between digits gives flat frames, two passes may read
+    /// a digit there at 0.2 that the third reads as nothing.
+    static func consensus(_ passes: [LinePass]) -> (reference: Int, symbols: [CTC.Symbol], frames: [[Float]]) {
+        precondition(!passes.isEmpty, "no passes")
         let classes = LineModel.classes
-        let symbols = CTC.greedy(p, classes: classes, blank: LineModel.blank)
+        var groups: [[Int]: [Int]] = [:]
+        for (i, pass) in passes.enumerated() { groups[pass.symbols.map(\.symbol), default: []].append(i) }
+        let group = groups.values.max { a, b in a.count != b.count ? a.count < b.count : a[0] > b[0] }!
+        let reference = passes[group[0]]
+        var symbols: [CTC.Symbol] = [], frames: [[Float]] = []
+        for (i, s) in reference.symbols.enumerated() {
+            let x = reference.imageX(s)
+            var mean = [Float](repeating: 0, count: classes)
+            for (r, pass) in passes.enumerated() {
+                let t = group.contains(r) ? pass.symbols[i].peak : pass.frame(near: x, favouring: s.symbol)
+                for k in 0..<classes { mean[k] += pass.probabilities[t * classes + k] / Float(passes.count) }
+            }
+            if mean.indices.max(by: { mean[$0] < mean[$1] }) != LineModel.blank {
+                symbols.append(s)
+                frames.append(mean)
+            }
+        }
+        return (group[0], symbols, frames)
+    }
+
+    /// A number read whole by the line model, once at each of `lineStretches`, as the
+    /// passes' `consensus`: a digit's confidence is its averaged probability, its alternatives
+    /// the other digits'. Boxes split the number's box half-way between neighbouring peaks
+    /// (the line model says where a symbol is, not how wide), shrunk to the number's ink
+    /// between them. Nil when the line model reads no digit.
+    func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
+                   box: (BoundingBox) -> Box) -> ReadLine? {
+        let passes = Self.lineStretches.map { stretch in
+            let line = LineNormalization.normalize(number, ink: ink.ink, labels: labels, stretch: stretch)
+            return LinePass(line: line, probabilities: lineModel.probabilities(line: line.pixels, width: line.width))
+        }
+        let (reference, symbols, frames) = Self.consensus(passes)
         guard symbols.contains(where: { $0.symbol < 10 }) else { return nil }
-        // Image x of each symbol's peak (frame centre).
-        let peaks = symbols.map { line.imageX(column: (Double($0.peak) + 0.5) * Double(LineModel.frameWidth)) }
-        var text = "", digits: [ReadDigit] = [], separators: [ReadSeparator] = [], distributions: [[Double]] = []
+        let peaks = symbols.map(passes[reference].imageX)
+        var text = "", digits: [ReadDigit] = [], separators: [ReadSeparator] = []
         var confidence = 1.0
         var member = [Bool](repeating: false, count: labels.components.count + 1)
         for l in number.components { member[Int(l)] = true }
@@ -39,53 +100,19 @@ extension NumberReader {
                 for x in x0..<x1 where member[Int(labels.labels[y * labels.width + x])] { region.include(x: x, y: y) }
             }
             if region.isEmpty { region = BoundingBox(minX: x0, minY: number.box.minY, maxX: x1, maxY: number.box.maxY) }
-            let frame = Array(p[(s.peak * classes)..<((s.peak + 1) * classes)])
             if s.symbol >= 10 {
                 let kind: SeparatorKind = s.symbol == 10 ? .point : s.symbol == 11 ? .comma : .minus
                 separators.append(ReadSeparator(kind: kind.rawValue, position: text.count, box: box(region)))
                 text.append(LineModel.alphabet[s.symbol])
                 continue
             }
-            // The peak frame's most probable symbol is this digit (best path), so it heads the
-            // ranking and its confidence is its probability there.
-            let digit = ReadDigit(probabilities: frame[0..<10].map(Double.init), box: box(region), threshold: options.threshold)
+            // Averaged with passes that read another digit here, the most probable digit
+            // may differ from the reference pass's.
+            let digit = ReadDigit(probabilities: frames[i][0..<10].map(Double.init), box: box(region), threshold: options.threshold)
             digits.append(digit)
-            let mass = frame[0..<10].reduce(0, +)
-            distributions.append(frame[0..<10].map { Double($0 / mass) })
             text += digit.uncertain ? "?" : String(digit.digit)
             confidence *= digit.confidence
         }
-        return WholeReading(line: ReadLine(text: text, box: box(number.box), digits: digits, separators: separators,
-                                           confidence: confidence),
-                            probabilities: distributions)
-    }
-
-    /// A number read whole and digit by digit into the same number of digits: each digit's
-    /// probabilities are the normalised geometric mean of the two readings' (when they
-    /// disagree the surer one wins, less sure; two that agree keep about their confidence).
-    /// The plain product, as if the readers were independent, read 0.8 points more numbers
-    /// right on 500 synthetic images but left a third more wrong without a mark (36 vs 27):
-    /// both readers often make the same mistake. The text's separators are the whole
-    /// reading's, the boxes the segmenter's.
-    func fuse(_ whole: WholeReading, _ probabilities: [[Double]], boxes: [Box]) -> ReadLine {
-        precondition(whole.probabilities.count == probabilities.count && boxes.count == probabilities.count)
-        var digits: [ReadDigit] = []
-        for (a, b) in zip(whole.probabilities, probabilities) {
-            let product = (0..<10).map { (a[$0] * b[$0]).squareRoot() }
-            let total = product.reduce(0, +)
-            let p = total > 0 ? product.map { $0 / total } : b
-            digits.append(ReadDigit(probabilities: p, box: boxes[digits.count], threshold: options.threshold))
-        }
-        var text = "", next = 0
-        for c in whole.line.text {
-            if c.isNumber || c == "?" {
-                text += digits[next].uncertain ? "?" : String(digits[next].digit)
-                next += 1
-            } else {
-                text.append(c)
-            }
-        }
-        return ReadLine(text: text, box: whole.line.box, digits: digits, separators: whole.line.separators,
-                        confidence: digits.reduce(1.0) { $0 * $1.confidence })
+        return ReadLine(text: text, box: box(number.box), digits: digits, separators: separators, confidence: confidence)
     }
 }

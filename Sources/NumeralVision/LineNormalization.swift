@@ -25,25 +25,27 @@ public enum LineNormalization {
 
     /// The line image of `number`'s ink in `ink` (anti-aliased, ink = 1; `labels` its
     /// components).
-    public static func normalize(_ number: NumberInk, ink: GrayImage, labels: ComponentLabels) -> Line {
+    public static func normalize(_ number: NumberInk, ink: GrayImage, labels: ComponentLabels, stretch: Double = 1) -> Line {
         let crop = MNISTNormalization.extract(ink: ink, labelImage: labels.labels,
                                               parts: [DigitPart(labels: number.components, box: number.box)], region: number.box)
         // extract grows the box by a 2-pixel rim, clipped to the image.
         let cropX = max(0, number.box.minX - 2), cropY = max(0, number.box.minY - 2)
         let centres = number.blobs.map { (x: $0.centerX, y: $0.centerY) }
-        return normalize(crop, x: cropX, y: cropY, digitHeight: number.digitHeight, centres: centres)
+        return normalize(crop, x: cropX, y: cropY, digitHeight: number.digitHeight, centres: centres, stretch: stretch)
     }
 
     /// The line image of a crop whose top-left pixel is `(x, y)` in the image; `centres`
     /// are its digits' centres in image pixels (the middle row follows their least-squares
     /// line; one centre gives a level line, none the crop's middle).
     public static func normalize(_ crop: GrayImage, x: Int, y: Int, digitHeight h: Double,
-                                 centres: [(x: Double, y: Double)]) -> Line {
+                                 centres: [(x: Double, y: Double)], stretch: Double = 1) -> Line {
         precondition(h > 0, "digit height \(h)")
-        var scale = digitHeight / h
+        precondition(stretch > 0, "stretch \(stretch)")
+        var yScale = digitHeight / h
+        var scale = yScale * stretch
         let inner = Double(crop.width) * scale
         let widest = Double(maxWidth - 2 * margin)
-        if inner > widest { scale *= widest / inner }
+        if inner > widest { scale *= widest / inner; yScale *= widest / inner }
         let content = Int((Double(crop.width) * scale).rounded(.up))
         let width = ((content + 2 * margin + columnMultiple - 1) / columnMultiple) * columnMultiple
         // Middle row y = a + b·x, image pixels.
@@ -60,7 +62,7 @@ public enum LineNormalization {
         }
         let originX = Double(x)
         // Each output pixel averages k x k bilinear samples over its footprint.
-        let k = max(1, min(4, Int((1 / scale).rounded(.up))))
+        let k = max(1, min(4, Int((1 / min(scale, yScale)).rounded(.up))))
         var pixels = [Float](repeating: 0, count: height * width)
         func sample(_ ix: Double, _ iy: Double) -> Float {
             // Crop coordinates of pixel centres.
@@ -81,7 +83,7 @@ public enum LineNormalization {
                     let ix = originX + (Double(column - margin) + (Double(sx) + 0.5) / Double(k)) / scale
                     let middle = a + b * ix
                     for sy in 0..<k {
-                        let iy = middle + (Double(row - height / 2) + (Double(sy) + 0.5) / Double(k)) / scale
+                        let iy = middle + (Double(row - height / 2) + (Double(sy) + 0.5) / Double(k)) / yScale
                         sum += sample(ix, iy)
                     }
                 }

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The reader with the shipped line model, which reads each number whole besides digit by
-/// digit and keeps the surer reading.
+/// The reader with the shipped line model, which reads each number whole (digit by digit
+/// only where the line model reads no digit).
 @Suite("Reading numbers whole")
 struct LineReadingTests {
     let f = Fixture.shared
@@ -33,11 +33,8 @@ struct LineReadingTests {
         #expect(right >= 90, "misread: \(wrong)")
     }
 
-    @Test("Whole only, whole when sure, always both: a separated number reads right, boxes left to right",
-          arguments: [0, 0.9, 1.01])
-    func sureLevels(_ level: Double) {
-        var reader = reader
-        reader.sureLevel = level
+    @Test("A separated number reads right, boxes left to right, each digit heading its alternatives")
+    func separated() {
         let result = reader.read(raster: f.page("4072"), name: "page")
         #expect(result.text == "4072")
         let xs = result.lines.first?.digits.map(\.box.x) ?? []
@@ -45,24 +42,48 @@ struct LineReadingTests {
         #expect(result.lines.first?.digits.allSatisfy { $0.alternatives.first?.digit == $0.digit } == true)
     }
 
-    @Test("Fusing the two readings: agreement keeps the digit, disagreement goes to the surer reader, less sure")
-    func fusion() {
-        func peaked(_ d: Int, _ p: Double) -> [Double] { (0..<10).map { $0 == d ? p : (1 - p) / 9 } }
-        let box = Box(x: 0, y: 0, width: 1, height: 1)
-        let whole = WholeReading(
-            line: ReadLine(text: "-3?", box: box, digits: [], separators: [ReadSeparator(kind: "minus", position: 0, box: box)],
-                           confidence: 0.5),
-            probabilities: [peaked(3, 0.8), peaked(5, 0.6)])
-        var reader = reader
-        reader.options.threshold = 0.7
-        // Digit 1: both say 3 → 3 at about the same confidence; digit 2: 5 at 0.6 against 6 at 0.95.
-        let line = reader.fuse(whole, [peaked(3, 0.8), peaked(6, 0.95)], boxes: [box, box])
-        #expect(line.digits.map(\.digit) == [3, 6])
-        #expect(abs(line.digits[0].confidence - 0.8) < 1e-9)
-        #expect(line.digits[1].confidence < 0.95 && line.digits[1].confidence > 0.5)
-        #expect(line.text == "-3?" && line.separators.count == 1)
-        reader.options.threshold = 0.5
-        #expect(reader.fuse(whole, [peaked(3, 0.8), peaked(6, 0.95)], boxes: [box, box]).text == "-36")
+    /// A pass over a blank 40x20 crop at `stretch` (20-pixel digits: scale = stretch, image
+    /// x 0 at column 4), whose frames are blank but for `peaks` (frame: (symbol, probability)).
+    func pass(stretch: Double, _ peaks: [Int: (symbol: Int, p: Float)]) -> LinePass {
+        let line = LineNormalization.normalize(GrayImage(width: 40, height: 20), x: 0, y: 0, digitHeight: 20,
+                                               centres: [], stretch: stretch)
+        let classes = LineModel.classes, frames = line.width / LineModel.frameWidth
+        var p = [Float](repeating: 0, count: frames * classes)
+        for t in 0..<frames {
+            let peak = peaks[t]
+            p[t * classes + LineModel.blank] = 1 - (peak?.p ?? 0)
+            if let peak { p[t * classes + peak.symbol] = peak.p }
+        }
+        return LinePass(line: line, probabilities: p)
+    }
+
+    @Test("Three passes: the sequence most read wins, each digit's probability averaged over all passes")
+    func consensus() {
+        let a = pass(stretch: 1, [3: (1, 0.9), 7: (2, 0.99)])
+        let b = pass(stretch: 1, [3: (1, 0.7), 7: (2, 0.95)])
+        // Reads only "1"; the 2 is at frame 6 of its stretched line (image x 26 = column
+        // 4 + 26 * 0.8 = 24.8, frame 5.7), under the blank; frame 9's 0.45 is elsewhere.
+        let c = pass(stretch: 0.8, [2: (1, 0.8), 6: (2, 0.3), 9: (2, 0.45)])
+        #expect(a.symbols.map(\.symbol) == [1, 2] && c.symbols.map(\.symbol) == [1])
+        let (reference, symbols, frames) = NumberReader.consensus([c, a, b])
+        #expect(reference == 1 && symbols.map(\.symbol) == [1, 2] && frames.count == 2)
+        #expect(abs(frames[0][1] - (0.9 + 0.7 + 0.8) / 3) < 1e-6)
+        #expect(abs(frames[1][2] - (0.99 + 0.95 + 0.3) / 3) < 1e-6)
+        #expect(abs(frames[1].reduce(0, +) - 1) < 1e-6)
+        // One pass each: the first is the reference, as read.
+        let (first, _, alone) = NumberReader.consensus([c, a])
+        #expect(first == 0 && alone.count == 1 && abs(alone[0][1] - (0.8 + 0.9) / 2) < 1e-6)
+    }
+
+    @Test("A symbol two passes read at even odds with the blank, and the third not at all, is dropped")
+    func weakSymbolsDrop() {
+        let a = pass(stretch: 1, [3: (1, 0.9), 5: (5, 0.5), 7: (2, 0.99)])
+        let b = pass(stretch: 1, [3: (1, 0.8), 5: (5, 0.5), 7: (2, 0.9)])
+        let c = pass(stretch: 1, [3: (1, 0.9), 7: (2, 0.99)])
+        #expect(a.symbols.map(\.symbol) == [1, 5, 2] && c.symbols.map(\.symbol) == [1, 2])
+        let (reference, symbols, frames) = NumberReader.consensus([c, a, b])
+        #expect(reference == 1 && symbols.map(\.symbol) == [1, 2] && symbols.map(\.peak) == [3, 7])
+        #expect(frames.count == 2 && abs(frames[1][2] - (0.99 + 0.9 + 0.99) / 3) < 1e-6)
     }
 
     @Test("Noise reads nothing or only uncertain digits")

@@ -44,11 +44,34 @@ import Testing
         #expect(abs(line.imageX(column: Double(LineNormalization.margin)) - 10) < 1e-9)
     }
 
+    @Test func aStretchWidensTheLineOnly() {
+        // Two 40-pixel squares, 120 pixels apart: stretched 1.2, each is 24 columns wide and
+        // still 20 rows high, and the columns map back to the same image x.
+        let crop = squares(width: 200, height: 60, centres: [(40, 30), (160, 30)], side: 40)
+        let plain = LineNormalization.normalize(crop, x: 10, y: 5, digitHeight: 40, centres: [(50, 35), (170, 35)])
+        let wide = LineNormalization.normalize(crop, x: 10, y: 5, digitHeight: 40, centres: [(50, 35), (170, 35)], stretch: 1.2)
+        #expect(abs(wide.scale - 0.6) < 1e-9 && abs(plain.scale - 0.5) < 1e-9)
+        #expect(wide.width == 120 + 2 * LineNormalization.margin)
+        func inkColumns(_ line: LineNormalization.Line, row: Int) -> Int {
+            (0..<line.width).filter { line.pixels[row * line.width + $0] > 0.5 }.count
+        }
+        func inkRows(_ line: LineNormalization.Line, column: Int) -> Float {
+            (0..<LineNormalization.height).map { line.pixels[$0 * line.width + column] }.reduce(0, +)
+        }
+        let middle = LineNormalization.height / 2
+        #expect(inkColumns(plain, row: middle) == 40 && inkColumns(wide, row: middle) == 48)
+        #expect(abs(inkRows(wide, column: 28) - 20) < 0.5)
+        // The first square's centre: image x 50, column 4 + 20 plain and 4 + 24 stretched.
+        #expect(abs(plain.imageX(column: 24) - 50) < 1e-9 && abs(wide.imageX(column: 28) - 50) < 1e-9)
+    }
+
     @Test func longLinesAreScaledDownToTheWidestLine() {
         let crop = squares(width: 4000, height: 40, centres: [(20, 20), (3980, 20)], side: 20)
         let line = LineNormalization.normalize(crop, x: 0, y: 0, digitHeight: 20, centres: [])
         #expect(line.width <= LineNormalization.maxWidth)
         #expect(line.pixels.count == line.width * LineNormalization.height)
+        let wide = LineNormalization.normalize(crop, x: 0, y: 0, digitHeight: 20, centres: [], stretch: 1.2)
+        #expect(wide.width <= LineNormalization.maxWidth && abs(wide.scale - line.scale) < 1e-9)
     }
 
     @Test func emptyInkGivesAnEmptyLine() {
