@@ -86,6 +86,45 @@ struct LineReadingTests {
         #expect(frames.count == 2 && abs(frames[1][2] - (0.99 + 0.9 + 0.99) / 3) < 1e-6)
     }
 
+    @Test("Consensus of random passes: a subsequence of the reference's symbols, averaged frames that sum to 1, none most probably blank")
+    func consensusProperties() {
+        var rng = SplitMix64(seed: 18)
+        let classes = LineModel.classes
+        var disagreeing = 0, dropped = 0
+        for _ in 0..<60 {
+            let width = Int.random(in: 4...80, using: &rng)
+            let passes = NumberReader.lineStretches.map { stretch -> LinePass in
+                let line = LineNormalization.normalize(GrayImage(width: width, height: 20), x: 0, y: 0, digitHeight: 20,
+                                                       centres: [], stretch: stretch)
+                var p: [Float] = []
+                for _ in 0..<(line.width / LineModel.frameWidth) {
+                    // Mostly blank frames, some peaked on a symbol, some flat.
+                    var logits = (0..<classes).map { _ in Float.random(in: 0...2, using: &rng) }
+                    logits[Int.random(in: 0..<classes, using: &rng)] += Float.random(in: 0...6, using: &rng)
+                    logits[LineModel.blank] += 2
+                    let e = logits.map { Float(exp(Double($0))) }, total = e.reduce(0, +)
+                    p += e.map { $0 / total }
+                }
+                return LinePass(line: line, probabilities: p)
+            }
+            let (reference, symbols, frames) = NumberReader.consensus(passes)
+            #expect(passes.indices.contains(reference) && symbols.count == frames.count)
+            if Set(passes.map { $0.symbols.map(\.symbol) }).count > 1 { disagreeing += 1 }
+            if symbols.count < passes[reference].symbols.count { dropped += 1 }
+            var rest = passes[reference].symbols[...]
+            for s in symbols {
+                guard let i = rest.firstIndex(of: s) else { Issue.record("\(s) is not the reference's"); break }
+                rest = rest[(i + 1)...]
+            }
+            for f in frames {
+                #expect(abs(f.reduce(0, +) - 1) < 1e-4 && f.allSatisfy { $0 >= 0 && $0 <= 1 })
+                #expect(f.indices.max { f[$0] < f[$1] } != LineModel.blank)
+            }
+        }
+        // The trials reach both: passes that disagree (all 60 here) and dropped symbols (41).
+        #expect(disagreeing >= 30 && dropped >= 10, "\(disagreeing) disagreeing, \(dropped) dropping")
+    }
+
     @Test("Noise reads nothing or only uncertain digits")
     func noise() {
         var rng = SplitMix64(seed: 5)
