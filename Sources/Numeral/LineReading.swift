@@ -78,9 +78,8 @@ extension NumberReader {
     /// between them. Nil when the line model reads no digit.
     func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
                    box: (BoundingBox) -> Box) -> ReadLine? {
-        let passes = Self.lineStretches.map { stretch in
-            let line = LineNormalization.normalize(number, ink: ink.ink, labels: labels, stretch: stretch)
-            return LinePass(line: line, probabilities: lineModel.probabilities(line: line.pixels, width: line.width))
+        let passes = LineNormalization.normalize(number, ink: ink.ink, labels: labels, stretches: Self.lineStretches).map {
+            LinePass(line: $0, probabilities: lineModel.probabilities(line: $0.pixels, width: $0.width))
         }
         let (reference, symbols, frames) = Self.consensus(passes)
         guard symbols.contains(where: { $0.symbol < 10 }) else { return nil }

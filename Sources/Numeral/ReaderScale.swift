@@ -86,6 +86,6 @@ public struct ReaderScale: Sendable {
             guard m.centerX >= Double(number.box.minX) - slack, m.centerX <= Double(number.box.maxX) + slack,
                   m.centerY >= Double(number.box.minY) - slack, m.centerY <= Double(number.box.maxY) + slack else { return nil }
         }
-        return LineNormalization.normalize(number, ink: ink.ink, labels: labels)
+        return LineNormalization.normalize(number, ink: ink.ink, labels: labels)[0]
     }
 }

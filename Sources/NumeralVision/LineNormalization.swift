@@ -23,15 +23,18 @@ public enum LineNormalization {
         public func imageX(column: Double) -> Double { originX + (column - Double(LineNormalization.margin)) / scale }
     }
 
-    /// The line image of `number`'s ink in `ink` (anti-aliased, ink = 1; `labels` its
-    /// components).
-    public static func normalize(_ number: NumberInk, ink: GrayImage, labels: ComponentLabels, stretch: Double = 1) -> Line {
+    /// The line images of `number`'s ink in `ink` (anti-aliased, ink = 1; `labels` its
+    /// components), one per horizontal stretch, from one crop.
+    public static func normalize(_ number: NumberInk, ink: GrayImage, labels: ComponentLabels,
+                                 stretches: [Double] = [1]) -> [Line] {
         let crop = MNISTNormalization.extract(ink: ink, labelImage: labels.labels,
                                               parts: [DigitPart(labels: number.components, box: number.box)], region: number.box)
         // extract grows the box by a 2-pixel rim, clipped to the image.
         let cropX = max(0, number.box.minX - 2), cropY = max(0, number.box.minY - 2)
         let centres = number.blobs.map { (x: $0.centerX, y: $0.centerY) }
-        return normalize(crop, x: cropX, y: cropY, digitHeight: number.digitHeight, centres: centres, stretch: stretch)
+        return stretches.map {
+            normalize(crop, x: cropX, y: cropY, digitHeight: number.digitHeight, centres: centres, stretch: $0)
+        }
     }
 
     /// The line image of a crop whose top-left pixel is `(x, y)` in the image; `centres`
