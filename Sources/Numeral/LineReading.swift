@@ -24,8 +24,7 @@ struct LinePass {
     /// This pass's frame nearest image x `x`, or a neighbour of it where `symbol` is more probable.
     func frame(near x: Double, favouring symbol: Int) -> Int {
         let classes = LineModel.classes, frames = probabilities.count / classes
-        let column = (x - line.originX) * line.scale + Double(LineNormalization.margin)
-        let centre = max(0, min(frames - 1, Int((column / Double(LineModel.frameWidth) - 0.5).rounded())))
+        let centre = max(0, min(frames - 1, Int((line.column(imageX: x) / Double(LineModel.frameWidth) - 0.5).rounded())))
         var best = centre
         for t in max(0, centre - 1)...min(frames - 1, centre + 1)
         where probabilities[t * classes + symbol] > probabilities[best * classes + symbol] { best = t }

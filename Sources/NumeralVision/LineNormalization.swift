@@ -21,6 +21,8 @@ public enum LineNormalization {
 
         /// The image x of an output column's left edge.
         public func imageX(column: Double) -> Double { originX + (column - Double(LineNormalization.margin)) / scale }
+        /// The output column at image x (the inverse of `imageX`).
+        public func column(imageX x: Double) -> Double { (x - originX) * scale + Double(LineNormalization.margin) }
     }
 
     /// The line images of `number`'s ink in `ink` (anti-aliased, ink = 1; `labels` its

@@ -63,6 +63,7 @@ import Testing
         #expect(abs(inkRows(wide, column: 28) - 20) < 0.5)
         // The first square's centre: image x 50, column 4 + 20 plain and 4 + 24 stretched.
         #expect(abs(plain.imageX(column: 24) - 50) < 1e-9 && abs(wide.imageX(column: 28) - 50) < 1e-9)
+        #expect(abs(wide.column(imageX: 50) - 28) < 1e-9 && abs(wide.column(imageX: wide.imageX(column: 7.5)) - 7.5) < 1e-9)
     }
 
     @Test func longLinesAreScaledDownToTheWidestLine() {
