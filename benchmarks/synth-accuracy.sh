@@ -31,6 +31,13 @@ else
     "$numeral" synth --count "$COUNT" --seed "$SEED" --data "$DATA" --output "$set_dir" >&2
 fi
 
+# The per-image texts of a `numeral evaluate --json` report, as JSON lines {"file", "text"}.
+texts() {
+    python3 -c 'import json, sys
+for item in json.load(open(sys.argv[1]))["images"]["items"]:
+    print(json.dumps({"file": item["file"], "text": item["text"] or ""}))' "$1"
+}
+
 readers=()
 headline=""
 if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
@@ -39,15 +46,21 @@ if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
     "$numeral" evaluate --images "$set_dir" --json > "$work/evaluate.json"
     numeral_seconds=$(echo "$(date +%s.%N) - $start" | bc)
     # The per-image texts for the per-category table, and the headline as evaluate prints it.
-    python3 - "$work/evaluate.json" "$work/numeral.jsonl" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as out:
-    for item in report["images"]["items"]:
-        out.write(json.dumps({"file": item["file"], "text": item["text"] or ""}) + "\n")
-PY
+    texts "$work/evaluate.json" > "$work/numeral.jsonl"
     headline=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); i=r["images"]; print("string accuracy %.2f%%, digit accuracy %.2f%%, rejection rate %.2f%%, %d unreadable (digit model %s, line model %s)" % (100*i["stringAccuracy"], 100*i["digitAccuracy"], 100*i["rejectionRate"], len(i["unreadable"]), r["model"]["name"], (r.get("lineModel") or {}).get("name", "none")))' "$work/evaluate.json")
     readers+=("Numeral=$work/numeral.jsonl")
+    # What the digits allow: the same numbers' MNIST test digits, clean and perfectly cut,
+    # read by the shipped digit model and by the ensemble in models/.
+    echo "the set's digits, clean and alone..." >&2
+    "$numeral" evaluate --images "$set_dir" --threshold 0 --json > "$work/evaluate-0.json"
+    texts "$work/evaluate-0.json" > "$work/numeral-0.jsonl"
+    [ -d "$work/mnist-png" ] || python3 benchmarks/mnist-png.py "$DATA" "$work/mnist-png"
+    "$numeral" read --threshold 0 "$work/mnist-png" > "$work/mnist-default.tsv"
+    "$numeral" read --threshold 0 --model models/numeral-ensemble.safetensors "$work/mnist-png" > "$work/mnist-ensemble.tsv"
+    ceiling=$(python3 benchmarks/synth_ceiling.py --set "$set_dir" \
+        --reads "the shipped digit model ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["name"])' "$work/evaluate.json"))=$work/mnist-default.tsv" \
+        --reads "the ensemble (models/numeral-ensemble.safetensors)=$work/mnist-ensemble.tsv" \
+        --pipeline "Numeral, default threshold=$work/numeral.jsonl" --pipeline "Numeral, threshold 0=$work/numeral-0.jsonl")
 elif "$numeral" --help | grep -qE '^ +read( |$)'; then
     echo "numeral read..." >&2
     start=$(date +%s.%N)
@@ -94,6 +107,16 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
         printf ', Tesseract answers for %s images reused from an earlier run in %s.\n\n' "$reused" "$work"
     else
         printf ', Tesseract %.1f s (%s jobs).\n\n' "$tesseract_seconds" "$JOBS"
+    fi
+    if [ -n "${ceiling:-}" ]; then
+        echo "### What the digits allow"
+        echo
+        echo "Each number scored as if its MNIST test digits had been cut out perfectly and shown clean and alone"
+        echo "to a digit model (\`benchmarks/synth_ceiling.py\`; the test images as 28x28 PNGs, read by"
+        echo "\`numeral read --threshold 0\`), beside what the whole pipeline reads from the images."
+        echo
+        echo "$ceiling"
+        echo
     fi
     python3 benchmarks/synth_accuracy.py --set "$set_dir" "${args[@]}" --title "Per category" --errors 25
 } > benchmarks/synth-accuracy.md
