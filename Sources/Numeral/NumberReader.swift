@@ -143,7 +143,7 @@ public struct WorkingInk: Sendable {
 /// print(result.text)   // "1234"
 /// ```
 /// Pipeline: decode → gray (best ink channel) → shrink large photos → flatten the
-/// illumination, polarity, threshold → components → lines, separators, digit candidates
+/// illumination, polarity (both ways where the page does not tell), threshold → components → lines, separators, digit candidates
 /// → MNIST normalisation → one batch through the model → best segmentation path.
 public struct NumberReader: Sendable {
     public var model: Model
@@ -172,11 +172,36 @@ public struct NumberReader: Sendable {
         return readWithDetails(raster: raster, name: name)
     }
 
+    /// Pages whose polarity vote (`Polarity.darkGroundShare`) falls in this range are read
+    /// both ways, and the reading whose digits are more probable on average is kept: a thick
+    /// blurred digit fills its blocks as a dark ground does, and read inverted it becomes
+    /// its own halo.
+    static let unclearPolarity = 0.35...0.65
+
     public func readWithDetails(raster: Raster, name: String) -> (result: ReadResult, details: ReadDetails) {
         var clock = Stopwatch()
         let gray = Grayscale.convert(raster).image
         clock.lap("gray")
-        let (ink, factor) = scale.workingInk(gray)
+        let first = read(gray: gray, raster: raster, name: name, inverted: nil, clock: clock)
+        guard Self.unclearPolarity.contains(first.ink.darkGroundShare) else { return (first.result, first.details) }
+        let second = read(gray: gray, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
+        var chosen = Self.meanConfidence(second.result) > Self.meanConfidence(first.result) ? second : first
+        chosen.details.milliseconds = first.details.milliseconds
+            + second.details.milliseconds.map { ("other polarity: " + $0.stage, $0.milliseconds) }
+        return (chosen.result, chosen.details)
+    }
+
+    /// The mean confidence of a reading's digits, 0 without digits.
+    static func meanConfidence(_ result: ReadResult) -> Double {
+        let digits = result.lines.flatMap(\.digits)
+        return digits.isEmpty ? 0 : digits.reduce(0) { $0 + $1.confidence } / Double(digits.count)
+    }
+
+    /// Reads the gray image at the working scale, its polarity found or given.
+    func read(gray: GrayImage, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
+        -> (result: ReadResult, details: ReadDetails, ink: InkImage) {
+        var clock = clock
+        let (ink, factor) = scale.workingInk(gray, inverted: inverted)
         clock.lap("binarize")
         var classifyTime = 0.0, wholeTime = 0.0
         func box(_ b: BoundingBox) -> Box {
@@ -246,7 +271,7 @@ public struct NumberReader: Sendable {
         let confidence = lines.isEmpty ? 0 : lines.reduce(1.0) { $0 * $1.confidence }
         let result = ReadResult(file: name, text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)
         return (result, ReadDetails(raster: raster, inputs: inputs, method: ink.method.rawValue, inverted: ink.inverted,
-                                    milliseconds: clock.laps, workingInk: workingInk))
+                                    milliseconds: clock.laps, workingInk: workingInk), ink)
     }
 
     /// A mark beside the numbers that was read as a line of its own: one digit, under 0.5

@@ -18,6 +18,8 @@ public struct InkImage: Sendable {
     public var mask: [UInt8]
     public var method: Method
     public var inverted: Bool
+    /// How clearly the page showed its polarity (`Polarity.darkGroundShare`).
+    public var darkGroundShare: Double
     public var width: Int { ink.width }
     public var height: Int { ink.height }
 }
@@ -40,14 +42,17 @@ public enum Binarization {
         return 1
     }
 
-    public static func run(_ gray: GrayImage) -> InkImage {
-        let inverted = Polarity.hasDarkBackground(gray)
+    /// The ink of `gray`; light ink on a dark ground when `inverted` says so, else when
+    /// `Polarity` finds a dark ground.
+    public static func run(_ gray: GrayImage, inverted: Bool? = nil) -> InkImage {
+        let share = Polarity.darkGroundShare(gray)
+        let inverted = inverted ?? (share > 0.5)
         var luminance = gray
         if inverted { for i in luminance.pixels.indices { luminance.pixels[i] = 1 - luminance.pixels[i] } }
-        return threshold(luminance, background: Background(estimating: luminance), inverted: inverted)
+        return threshold(luminance, background: Background(estimating: luminance), inverted: inverted, darkGroundShare: share)
     }
 
-    static func threshold(_ luminance: GrayImage, background: Background, inverted: Bool) -> InkImage {
+    static func threshold(_ luminance: GrayImage, background: Background, inverted: Bool, darkGroundShare: Double) -> InkImage {
         let (w, h) = (luminance.width, luminance.height)
         let darkness = background.flatten(luminance)
 
@@ -96,7 +101,7 @@ public enum Binarization {
         } else {
             method = .blank
         }
-        return InkImage(ink: ink, mask: mask, method: method, inverted: inverted)
+        return InkImage(ink: ink, mask: mask, method: method, inverted: inverted, darkGroundShare: darkGroundShare)
     }
 
     /// `mask` grown, 8-connected, into every pixel darker than `level` that touches it.

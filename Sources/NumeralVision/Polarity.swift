@@ -9,8 +9,15 @@
 public enum Polarity {
     /// True when the background is darker than the ink.
     public static func hasDarkBackground(_ gray: GrayImage) -> Bool {
+        darkGroundShare(gray) > 0.5
+    }
+
+    /// The share of the blocks' votes (weighted by contrast) for a dark ground, 0...1; 0 or
+    /// 1 when no block stands out (then the majority of all pixels decides). Near 0.5 the
+    /// page itself does not tell: a thick blurred digit fills its blocks as a dark ground does.
+    public static func darkGroundShare(_ gray: GrayImage) -> Double {
         let (w, h) = (gray.width, gray.height)
-        guard w > 0, h > 0 else { return false }
+        guard w > 0, h > 0 else { return 0 }
         let block = max(16, max(w, h) / 12)
         var blocks: [(contrast: Float, darkGround: Bool)] = []
         for by in stride(from: 0, to: h, by: block) {
@@ -37,9 +44,9 @@ public enum Polarity {
         if darkVotes == 0 && lightVotes == 0 {
             // No block stands out: the majority of all pixels is the ground.
             let otsu = Threshold.otsu(histogram: Threshold.histogram(subsample(gray)))
-            return otsu.lowerFraction > 0.5 && otsu.upperMean - otsu.lowerMean > 0.1 * 255
+            return otsu.lowerFraction > 0.5 && otsu.upperMean - otsu.lowerMean > 0.1 * 255 ? 1 : 0
         }
-        return darkVotes > lightVotes
+        return darkVotes / (darkVotes + lightVotes)
     }
 
     /// About 65k evenly spread pixels.

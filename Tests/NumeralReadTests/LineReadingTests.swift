@@ -1,5 +1,6 @@
 import Foundation
 @testable import Numeral
+import NumeralVision
 import Testing
 import TestSupport
 
@@ -160,6 +161,25 @@ struct LineReadingTests {
         var sure = reader
         sure.options.threshold = 0
         #expect(try sure.read(imageData: Data(contentsOf: url), name: file).text == number)
+    }
+
+    /// Images 0, 151 and 1461 of `numeral synth --count 2000 --seed 77`: a single thick,
+    /// blurred 2 and 3, and a 71 on grid paper, whose blocks vote about as much for a dark
+    /// ground as for a light one. Taken as light on dark, the digits became their own halos
+    /// and read "92", "83" and "1741" over "71"; read both ways, the more probable reading wins.
+    @Test("Pages with an unclear polarity are read both ways", arguments: [("synth-77-00000.jpg", "2"),
+                                                                         ("synth-77-00151.jpg", "3"),
+                                                                         ("synth-77-01461.jpg", "71")])
+    func unclearPolarity(_ file: String, _ number: String) throws {
+        let raster = try ImageDecoder.decode(Data(contentsOf: TestLocations.fixture(file)), name: file)
+        let (ink, _) = reader.scale.workingInk(Grayscale.convert(raster).image)
+        #expect(NumberReader.unclearPolarity.contains(ink.darkGroundShare), "\(ink.darkGroundShare)")
+        var sure = reader
+        sure.options.threshold = 0
+        let (result, details) = sure.readWithDetails(raster: raster, name: file)
+        #expect(result.text == number)
+        #expect(details.inverted != ink.inverted)
+        #expect(details.milliseconds.contains { $0.stage.hasPrefix("other polarity") })
     }
 
     /// Image 1963 of `numeral synth --count 2000 --seed 77`: "-1691" on squared paper joined

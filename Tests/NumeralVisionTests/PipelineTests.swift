@@ -183,6 +183,18 @@ struct SegmentationTests {
         #expect(segment(page.inverted).first?.digits.map(\.box) == segment(page.image).first?.digits.map(\.box))
     }
 
+    @Test("The polarity vote: clear on rings, mirrored by inversion, and a given polarity is kept")
+    func polarityVote() {
+        var page = Page(width: 200, height: 90)
+        for i in 0..<3 { page.ring(20 + 50 * i, 25, 26, 40) }
+        let light = Polarity.darkGroundShare(page.image), dark = Polarity.darkGroundShare(page.inverted)
+        #expect(light < 0.1 && dark > 0.9, "\(light) \(dark)")
+        #expect(abs(light + dark - 1) < 1e-9)
+        let forced = Binarization.run(page.image, inverted: true)
+        #expect(forced.inverted && forced.darkGroundShare == light)
+        #expect(forced.mask != Binarization.run(page.image).mask)
+    }
+
     @Test("A blank page, even or in a shadow, reads nothing", arguments: [0, 1, 2])
     func blank(_ variant: Int) {
         var page = Page(width: 300, height: 200)
