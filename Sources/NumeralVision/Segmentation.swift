@@ -298,14 +298,16 @@ public struct Segmenter: Sendable {
         }
         bands.sort { $0.box.minY < $1.box.minY }
         // A digit broken into an upper and a lower half makes two narrow bands, one above
-        // the other: join them back (bands of several digits are wide and never join).
+        // the other: join them back (bands of several digits are wide and never join). The
+        // halves of a slanted stroke share only a few columns, but nearly touch.
         var k = 0
         while k + 1 < bands.count {
             let (a, b) = (bands[k].box, bands[k + 1].box)
             let narrow = Double(a.width) <= 1.5 * Double(a.height) && Double(b.width) <= 1.5 * Double(b.height)
             let gap = Double(b.minY - a.maxY)
-            if narrow && Double(a.horizontalOverlap(b)) >= 0.5 * Double(min(a.width, b.width))
-                && gap <= 0.25 * Double(max(a.height, b.height)) {
+            let overlap = Double(a.horizontalOverlap(b)), tallest = Double(max(a.height, b.height))
+            if narrow && ((overlap >= 0.5 * Double(min(a.width, b.width)) && gap <= 0.25 * tallest)
+                          || (overlap > 0 && gap <= 0.1 * tallest)) {
                 bands[k].box = a.union(b); bands[k].members += bands[k + 1].members
                 bands.remove(at: k + 1)
             } else {

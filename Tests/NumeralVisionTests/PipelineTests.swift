@@ -68,6 +68,16 @@ struct SegmentationTests {
         #expect(height == 140)
     }
 
+    /// Image 928 of `numeral synth --count 2000 --seed 78`, a slanted 1 broken in two, read
+    /// as two lines "8" and "8": the halves share only a few columns.
+    @Test("A slanted stroke broken across its width stays one line")
+    func brokenSlantedStroke() {
+        var page = Page(width: 160, height: 110)
+        for y in 20..<90 where !(48..<51).contains(y) { page.rect(100 - 2 * y / 5, y, 6, 1) }
+        let lines = segment(page.image)
+        #expect(lines.count == 1, "\(lines.map(\.box))")
+    }
+
     @Test("A 5 with a detached bar stays one digit")
     func brokenFive() {
         var page = Page(width: 160, height: 100)
