@@ -98,6 +98,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+                "TestSupport",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),

@@ -7,7 +7,8 @@ struct Read: ParsableCommand {
         abstract: "Read the handwritten numbers in photos and scans (PNG or JPEG).",
         discussion: """
             Prints one line per image: the path, a tab, the number (uncertain digits as ?, \
-            several numbers separated by spaces). A directory reads every image inside it.
+            several numbers separated by spaces). A directory reads every PNG and JPEG below \
+            it (one with none is an error).
             """)
 
     @Argument(help: "Image files or directories.") var images: [String]
@@ -93,14 +94,17 @@ func printError(_ message: String) {
 enum ImageFiles {
     static let extensions: Set<String> = ["png", "jpg", "jpeg"]
 
-    /// A file as itself; a directory as every PNG/JPEG below it, sorted.
+    /// A file as itself; a directory (or a link to one) as every PNG/JPEG below it, sorted;
+    /// a directory without any is an error.
     static func expand(_ path: String) -> Result<[String], ReadFailure> {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return .failure(ReadFailure(message: "cannot read \(path): no such file or directory"))
         }
         guard isDirectory.boolValue else { return .success([path]) }
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+        // The enumerator lists nothing in a symbolic link to a directory: list its target.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let enumerator = FileManager.default.enumerator(atPath: target) else {
             return .failure(ReadFailure(message: "cannot list directory \(path)"))
         }
         var found: [String] = []
@@ -108,6 +112,7 @@ enum ImageFiles {
         where extensions.contains((relative as NSString).pathExtension.lowercased()) {
             found.append((path as NSString).appendingPathComponent(relative))
         }
+        guard !found.isEmpty else { return .failure(ReadFailure(message: "no PNG or JPEG images in \(path)")) }
         return .success(found.sorted())
     }
 }

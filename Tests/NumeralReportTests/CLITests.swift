@@ -105,6 +105,50 @@ struct ReadDeterminismTests {
         #expect(Set(outputs.map(\.standardOutput)).count == 1, "\(Set(outputs.map(\.standardOutput)).count) different readings")
     }
 
+    /// The reading issue's bad inputs in one call beside a good image: one line naming each
+    /// bad file, a non-zero exit, and the good image still read.
+    @Test func badImagesEndWithOneLineEachAndTheRestIsRead() throws {
+        let binary = try #require(numeralBinary)
+        let folder = try TestLocations.temporaryDirectory("numeral-read-bad")
+        let good = try Data(contentsOf: TestLocations.repositoryRoot.appendingPathComponent("examples/number.png"))
+        let jpeg = try Data(contentsOf: TestLocations.fixture("synth-77-00000.jpg"))
+        let bad: [(name: String, bytes: Data)] = [
+            ("empty.png", Data()),
+            ("truncated.png", good.prefix(good.count / 2)),
+            ("truncated.jpg", jpeg.prefix(jpeg.count / 2)),
+            ("text.png", Data("not an image\n".utf8)),
+            ("huge.png", Data(pngHeader(width: 100_000, height: 100_000))),
+            ("picture.gif", Data("GIF89a".utf8) + Data(count: 32)),
+        ]
+        for file in bad + [("good.png", good)] { try file.bytes.write(to: folder.appendingPathComponent(file.name)) }
+        let paths = (bad.map(\.name) + ["good.png"]).map { folder.appendingPathComponent($0).path }
+        let run = try runProcess(binary, ["read"] + paths)
+        #expect(run.status != 0)
+        #expect(run.standardOutput == folder.appendingPathComponent("good.png").path + "\t40721\n")
+        let lines = run.standardError.split(separator: "\n")
+        #expect(lines.count == bad.count, "\(run.standardError)")
+        for file in bad { #expect(lines.contains { $0.contains(file.name) }, "no line names \(file.name)") }
+    }
+
+    /// A directory is read whole, through a symbolic link too (the enumerator lists nothing
+    /// in a link, and `numeral read LINK` once read nothing and exited 0); an empty one is an error.
+    @Test func directoriesLinkedOrEmpty() throws {
+        let binary = try #require(numeralBinary)
+        let root = try TestLocations.temporaryDirectory("numeral-read-dirs")
+        let images = root.appendingPathComponent("images"), empty = root.appendingPathComponent("empty")
+        let link = root.appendingPathComponent("link")
+        for directory in [images, empty] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(at: TestLocations.repositoryRoot.appendingPathComponent("examples/number.png"),
+                                         to: images.appendingPathComponent("number.png"))
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: images)
+        let linked = try runProcess(binary, ["read", link.path])
+        #expect(linked.status == 0)
+        #expect(linked.standardOutput == link.appendingPathComponent("number.png").path + "\t40721\n")
+        let none = try runProcess(binary, ["read", empty.path])
+        #expect(none.status != 0 && none.standardOutput.isEmpty)
+        #expect(none.standardError == "numeral: no PNG or JPEG images in \(empty.path)\n")
+    }
+
     @Test func infoNamesTheLineModelTheReaderUses() throws {
         let shipped = try runProcess(numeralBinary!, ["info", "--lines"])
         #expect(shipped.status == 0)

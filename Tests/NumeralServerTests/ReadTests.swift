@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 @testable import NumeralServer
 import Numeral
 
@@ -131,8 +132,8 @@ struct ReadRouteTests {
         case "truncated PNG": Array(try Sheet.png().prefix(200))
         case "truncated JPEG": Array(try Sheet.jpeg().prefix(300))
         case "text named .png": Array("hello, I am not a picture\n".utf8)
-        case "100000x100000 PNG header": PNGFixtures.header(width: 100_000, height: 100_000)
-        case "2759037255x3521300479 PNG header": PNGFixtures.header(width: 2_759_037_255, height: 3_521_300_479)
+        case "100000x100000 PNG header": pngHeader(width: 100_000, height: 100_000)
+        case "2759037255x3521300479 PNG header": pngHeader(width: 2_759_037_255, height: 3_521_300_479)
         default: Array("GIF89a\u{1}\0\u{1}\0\0\0\0;".utf8)
         }
         try await withApp { api in

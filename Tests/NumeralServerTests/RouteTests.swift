@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 @testable import NumeralServer
 import Numeral
 
@@ -168,7 +169,7 @@ struct ClassifyRouteTests {
     @Test func pixelBombIs413BeforeDecoding() async throws {
         try await withApp { api in
             let response = try await api.post("/v1/classify", contentType: "image/png",
-                                              body: PNGFixtures.header(width: 100_000, height: 100_000))
+                                              body: pngHeader(width: 100_000, height: 100_000))
             #expect(response.status == .contentTooLarge)
             #expect(response.errorCode == "image_too_large")
         }
