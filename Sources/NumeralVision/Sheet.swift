@@ -1,0 +1,183 @@
+// A sheet of paper photographed on a darker surface: a desk, a table, a lap.
+//
+// Left in the picture, the surface takes over the polarity vote (around the sheet the blocks
+// hold a dark ground and a light patch, with far more contrast than ink on paper), so the
+// sheet becomes a light blob on a dark ground and its writing holes in it; and where the
+// polarity is still found right, the sheet's edge reads as a 1. So the surface is painted
+// over with the sheet's own paper level before anything else looks at the image.
+
+public enum Sheet {
+    /// At most this many pixels are looked at (the image is shrunk by an integer factor).
+    static let samplePixels = 65_536
+
+    /// `gray` (luminance, 0 = black) with everything outside the sheet painted the sheet's
+    /// paper level, or nil when the image does not show a sheet on a darker surface.
+    ///
+    /// Otsu's threshold splits the shrunk image into light and dark; the largest light
+    /// component is a sheet when it is at least a twentieth of the image, its convex hull
+    /// fills at least 90% of the smallest rectangle around it and holds writing (dark marks
+    /// covering 0.2–30% of the hull: not a blank page, and not one thick light stroke on a
+    /// dark page, whose hull is an oval or a polygon of its own); and when the rest
+    /// of the image, outside the hull, is at least a tenth of it, at least 0.2 darker than
+    /// the sheet, and featureless beyond two sampled pixels from the hull: under 0.5% of it
+    /// more than 0.1 from its median (a shadow across the page holds digits, a table does
+    /// not). A sheet only partly lit is left whole: its shadowed part falls with the surface,
+    /// and its hull then fills less of its rectangle. The hull is shrunk by two sampled
+    /// pixels, which leaves out the sheet's blurred edge.
+    public static func isolated(_ gray: GrayImage) -> GrayImage? {
+        guard min(gray.width, gray.height) >= 64 else { return nil }
+        let n = gray.width * gray.height
+        var factor = 1
+        while n / (factor * factor) > samplePixels { factor += 1 }
+        let small = Resample.shrink(gray, factor: factor)
+        let (w, h) = (small.width, small.height)
+        let otsu = Threshold.otsu(histogram: Threshold.histogram(small.pixels))
+        let t = (Float(otsu.threshold) + 0.5) / 255
+        let light = small.pixels.map { $0 > t ? UInt8(1) : 0 }
+        // The surface is dark and at least a tenth of the picture (a page alone is mostly light).
+        guard light.count(where: { $0 == 0 }) * 10 >= w * h else { return nil }
+        let labels = ComponentLabels(mask: light, width: w, height: h)
+        guard let sheet = labels.components.max(by: { $0.area < $1.area }), sheet.area * 20 >= w * h else { return nil }
+
+        // The convex hull of the sheet's pixels (their rows' ends suffice), as a column span per row.
+        var ends: [(x: Double, y: Double)] = []
+        for y in sheet.box.minY..<sheet.box.maxY {
+            var first = -1, last = -1
+            for x in sheet.box.minX..<sheet.box.maxX where labels.labels[y * w + x] == sheet.label {
+                if first < 0 { first = x }
+                last = x
+            }
+            if first >= 0 { ends += [(Double(first), Double(y)), (Double(last), Double(y))] }
+        }
+        let hull = convexHull(ends)
+        let spans = rowSpans(of: hull, height: h)
+        var inside = [Bool](repeating: false, count: w * h)
+        var hullArea = 0, lightInside = 0
+        var outside: [Float] = [], sheetLevels: [Float] = []
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                if let s = spans[y], Double(x) >= s.lowerBound - 0.5, Double(x) <= s.upperBound + 0.5 {
+                    inside[i] = true; hullArea += 1
+                    if light[i] != 0 { lightInside += 1 }
+                    if labels.labels[i] == sheet.label { sheetLevels.append(small.pixels[i]) }
+                } else {
+                    outside.append(small.pixels[i])
+                }
+            }
+        }
+        // A sheet is a rectangle (perhaps cut by the frame) with writing on it: dark marks
+        // covering a few percent of it. One thick light stroke on a dark page is no
+        // rectangle (its hull fills at most about π/4 of the smallest rectangle around it,
+        // an inverted 0's oval), or has no holes.
+        let marks = hullArea - lightInside
+        guard marks * 500 >= hullArea, marks * 10 <= hullArea * 3, outside.count * 10 >= w * h,
+              area(of: hull) >= 0.9 * smallestRectangleArea(around: hull) else { return nil }
+        let paper = median(sheetLevels), surface = median(outside)
+        guard paper - surface >= 0.2 else { return nil }
+        // Featureless beyond the sheet's blurred edge (two sampled pixels from the hull).
+        let near = grown(inside, width: w, height: h, by: 2)
+        let far = (0..<(w * h)).filter { !near[$0] }.map { small.pixels[$0] }
+        guard far.filter({ abs($0 - surface) > 0.1 }).count * 200 < max(1, far.count) else { return nil }
+
+        // Shrink the hull by two sampled pixels, then paint the full-size image outside it.
+        let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2).map { !$0 }
+        var out = gray
+        for y in 0..<gray.height {
+            let sy = min(h - 1, y / factor)
+            for x in 0..<gray.width where !keep[sy * w + min(w - 1, x / factor)] { out.pixels[y * gray.width + x] = paper }
+        }
+        return out
+    }
+
+    /// `mask` grown by `steps` pixels (4-connected steps).
+    static func grown(_ mask: [Bool], width w: Int, height h: Int, by steps: Int) -> [Bool] {
+        var out = mask
+        for _ in 0..<steps {
+            let previous = out
+            for y in 0..<h {
+                for x in 0..<w where !previous[y * w + x] {
+                    if (x > 0 && previous[y * w + x - 1]) || (x + 1 < w && previous[y * w + x + 1])
+                        || (y > 0 && previous[(y - 1) * w + x]) || (y + 1 < h && previous[(y + 1) * w + x]) {
+                        out[y * w + x] = true
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        values.isEmpty ? 0 : values.sorted()[values.count / 2]
+    }
+
+    /// The convex hull of `points`, counter-clockwise in image coordinates (Andrew's
+    /// monotone chain).
+    static func convexHull(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+        let p = points.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
+        guard p.count >= 3 else { return p }
+        func cross(_ o: (x: Double, y: Double), _ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) -> Double {
+            (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+        }
+        var lower: [(x: Double, y: Double)] = [], upper: [(x: Double, y: Double)] = []
+        for q in p {
+            while lower.count >= 2 && cross(lower[lower.count - 2], lower[lower.count - 1], q) <= 0 { lower.removeLast() }
+            lower.append(q)
+        }
+        for q in p.reversed() {
+            while upper.count >= 2 && cross(upper[upper.count - 2], upper[upper.count - 1], q) <= 0 { upper.removeLast() }
+            upper.append(q)
+        }
+        return Array(lower.dropLast() + upper.dropLast())
+    }
+
+    /// The area of a polygon (shoelace formula).
+    static func area(of polygon: [(x: Double, y: Double)]) -> Double {
+        var twice = 0.0
+        for k in polygon.indices {
+            let a = polygon[k], b = polygon[(k + 1) % polygon.count]
+            twice += a.x * b.y - b.x * a.y
+        }
+        return abs(twice) / 2
+    }
+
+    /// The area of the smallest rectangle around a convex polygon: one of its sides lies
+    /// along a side of the polygon (Freeman & Shapira 1975), so each side is tried.
+    static func smallestRectangleArea(around polygon: [(x: Double, y: Double)]) -> Double {
+        var best = Double.infinity
+        for k in polygon.indices {
+            let a = polygon[k], b = polygon[(k + 1) % polygon.count]
+            let length = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+            guard length > 0 else { continue }
+            let (ux, uy) = ((b.x - a.x) / length, (b.y - a.y) / length)
+            var (lo, hi, near, far) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
+            for p in polygon {
+                let along = (p.x - a.x) * ux + (p.y - a.y) * uy, across = -(p.x - a.x) * uy + (p.y - a.y) * ux
+                lo = min(lo, along); hi = max(hi, along); near = min(near, across); far = max(far, across)
+            }
+            best = min(best, (hi - lo) * (far - near))
+        }
+        return best
+    }
+
+    /// For each row y (0..<height), the columns a convex polygon covers at that row's centre
+    /// line y, or nil where it does not reach.
+    static func rowSpans(of polygon: [(x: Double, y: Double)], height: Int) -> [ClosedRange<Double>?] {
+        var spans = [ClosedRange<Double>?](repeating: nil, count: height)
+        guard !polygon.isEmpty else { return spans }
+        for y in 0..<height {
+            let yy = Double(y)
+            var lo = Double.infinity, hi = -Double.infinity
+            for k in polygon.indices {
+                let a = polygon[k], b = polygon[(k + 1) % polygon.count]
+                if a.y == yy { lo = min(lo, a.x); hi = max(hi, a.x) }
+                if (a.y < yy && b.y > yy) || (a.y > yy && b.y < yy) {
+                    let x = a.x + (yy - a.y) * (b.x - a.x) / (b.y - a.y)
+                    lo = min(lo, x); hi = max(hi, x)
+                }
+            }
+            if lo <= hi { spans[y] = lo...hi }
+        }
+        return spans
+    }
+}

@@ -1,0 +1,74 @@
+@testable import NumeralVision
+import Testing
+
+/// A drawn page (three 0-like rings on paper 0.92) lying on a darker surface, the page's top
+/// left corner at (`x`, `y`).
+func pageOnSurface(surface: Float = 0.15, width: Int = 400, height: Int = 260, x: Int = 100, y: Int = 80) -> (GrayImage, page: Page) {
+    var page = Page(width: 200, height: 90)
+    for i in 0..<3 { page.ring(20 + 50 * i, 25, 26, 40) }
+    var image = GrayImage(width: width, height: height, fill: surface)
+    for yy in 0..<page.image.height { for xx in 0..<page.image.width { image[x + xx, y + yy] = page.image[xx, yy] } }
+    return (image, page)
+}
+
+@Suite("A sheet on a darker surface")
+struct SheetTests {
+    @Test("The surface is painted the sheet's paper, the writing kept, and the digits are read as on the page alone")
+    func surfacePainted() throws {
+        let (image, page) = pageOnSurface()
+        let isolated = try #require(Sheet.isolated(image))
+        #expect(isolated[5, 5] == page.image[100, 45])                         // the surface, now paper
+        #expect(isolated[100 + 20 + 1, 80 + 25 + 1] == page.image[21, 26])    // a ring's stroke, kept
+        let boxes = segment(isolated).first?.digits.map(\.box)
+        #expect(boxes?.count == 3)
+        #expect(boxes == segment(page.image).first?.digits.map {
+            BoundingBox(minX: $0.box.minX + 100, minY: $0.box.minY + 80, maxX: $0.box.maxX + 100, maxY: $0.box.maxY + 80)
+        })
+    }
+
+    @Test("No sheet: a page that fills the picture, a blank sheet, a busy surface, a light surface")
+    func noSheet() {
+        var page = Page(width: 200, height: 90)
+        for i in 0..<3 { page.ring(20 + 50 * i, 25, 26, 40) }
+        #expect(Sheet.isolated(GrayImage(width: 200, height: 90, pixels: page.image.pixels)) == nil)
+        #expect(Sheet.isolated(Page(width: 300, height: 200).image) == nil)
+        let blank = GrayImage(width: 400, height: 260, fill: 0.15)
+        var sheet = blank
+        for y in 80..<170 { for x in 100..<300 { sheet[x, y] = 0.92 } }
+        #expect(Sheet.isolated(sheet) == nil)                     // nothing written on it
+        var busy = pageOnSurface().0
+        for i in 0..<6 { for y in 10..<40 { for x in (20 + 60 * i)..<(24 + 60 * i) { busy[x, y] = 0.8 } } }
+        #expect(Sheet.isolated(busy) == nil)                      // marks on the "surface": a shadow, not a table
+        #expect(Sheet.isolated(pageOnSurface(surface: 0.8).0) == nil)
+    }
+
+    /// An inverted page: light strokes on a dark ground. A thick light 0 with its hole is
+    /// a light component with a dark mark in its hull, but an oval, not a sheet.
+    @Test("A thick light 0 on a dark page is not a sheet")
+    func lightZero() {
+        var image = GrayImage(width: 200, height: 200, fill: 0.1)
+        for y in 0..<200 {
+            for x in 0..<200 {
+                let (dx, dy) = (Double(x) - 100, Double(y) - 100)
+                let r = (dx * dx / (60 * 60) + dy * dy / (80 * 80)).squareRoot()
+                if r <= 1 && r >= 0.45 { image[x, y] = 0.9 }
+            }
+        }
+        #expect(Sheet.isolated(image) == nil)
+    }
+
+    @Test("Convex hull, polygon area, smallest rectangle and row spans")
+    func geometry() {
+        let square = [(x: 0.0, y: 0.0), (x: 4, y: 0), (x: 4, y: 4), (x: 0, y: 4), (x: 2, y: 2), (x: 1, y: 3)]
+        let hull = Sheet.convexHull(square)
+        #expect(hull.count == 4)
+        #expect(Sheet.area(of: hull) == 16)
+        #expect(abs(Sheet.smallestRectangleArea(around: hull) - 16) < 1e-9)
+        // A square turned 45°: its axis-aligned box is twice its area, the smallest rectangle is itself.
+        let diamond = [(x: 2.0, y: 0.0), (x: 4, y: 2), (x: 2, y: 4), (x: 0, y: 2)]
+        #expect(abs(Sheet.smallestRectangleArea(around: diamond) - 8) < 1e-9)
+        let spans = Sheet.rowSpans(of: Sheet.convexHull(diamond), height: 6)
+        #expect(spans[0] == 2...2 && spans[1] == 1...3 && spans[2] == 0...4 && spans[3] == 1...3)
+        #expect(spans[5] == nil)
+    }
+}
