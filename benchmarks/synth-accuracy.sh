@@ -61,6 +61,21 @@ if "$numeral" evaluate --help 2>/dev/null | grep -q -- "--images"; then
         --reads "the shipped digit model ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["name"])' "$work/evaluate.json"))=$work/mnist-default.tsv" \
         --reads "the ensemble (models/numeral-ensemble.safetensors)=$work/mnist-ensemble.tsv" \
         --pipeline "Numeral, default threshold=$work/numeral.jsonl" --pipeline "Numeral, threshold 0=$work/numeral-0.jsonl")
+    # Pages photographed lying on a desk: 500 images of their own (seed 2027), and the same
+    # numbers on the page alone.
+    echo "pages on a desk..." >&2
+    desk_rows=""
+    for kind in desk page; do
+        dir="$work/$kind-2027"
+        fraction=$([ "$kind" = desk ] && echo 1 || echo 0)
+        [ -f "$dir/labels.csv" ] || "$numeral" synth --count 500 --seed 2027 --desk-fraction "$fraction" --data "$DATA" --output "$dir" >&2
+        row="| $([ "$kind" = desk ] && echo "on a desk (\`--desk-fraction 1\`)" || echo "the page alone") |"
+        for threshold in 0.65 0; do
+            "$numeral" evaluate --images "$dir" --threshold "$threshold" --json > "$work/$kind-$threshold.json"
+            row="$row $(python3 -c 'import json,sys; i=json.load(open(sys.argv[1]))["images"]; print("%.1f%% | %.2f%% |" % (100*i["stringAccuracy"], 100*i["digitAccuracy"]) + (" %.1f%% |" % (100*i["rejectionRate"]) if sys.argv[2] != "0" else ""))' "$work/$kind-$threshold.json" "$threshold")"
+        done
+        desk_rows="$desk_rows$row"$'\n'
+    done
 elif "$numeral" --help | grep -qE '^ +read( |$)'; then
     echo "numeral read..." >&2
     start=$(date +%s.%N)
@@ -116,6 +131,18 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
         echo "\`numeral read --threshold 0\`), beside what the whole pipeline reads from the images."
         echo
         echo "$ceiling"
+        echo
+    fi
+    if [ -n "${desk_rows:-}" ]; then
+        echo "### Pages photographed on a desk"
+        echo
+        echo "500 images from \`numeral synth --count 500 --seed 2027 --desk-fraction 1\`: the page 30-85% of the picture's"
+        echo "width, turned up to 10 degrees, on a surface of grey level 0.05-0.45; beside them the same numbers on"
+        echo "the page alone (\`--desk-fraction 0\`, otherwise the same draws up to the desk). \`numeral evaluate --images\`:"
+        echo
+        echo "| images | string | digit | unsure | string, threshold 0 | digit, threshold 0 |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '%s' "$desk_rows"
         echo
     fi
     python3 benchmarks/synth_accuracy.py --set "$set_dir" "${args[@]}" --title "Per category" --errors 25

@@ -29,6 +29,7 @@
 /// | inverted polarity (light ink on dark) | 5% |
 /// | grey-scale file | 40% (the rest RGB) |
 /// | JPEG | 50% of images, quality 30…95 (the rest PNG) |
+/// | page photographed on a desk | 0% (`--desk-fraction`): the page 30…85% of the picture's width, turned up to ±10°, on a surface of grey level 0.05…0.45 (wood to black), never inverted |
 public struct SynthConfiguration: Sendable, Equatable {
     /// Relative weights of 1, 2, …, 10 digits per number.
     public var digitCountWeights: [Double] = [8, 10, 12, 13, 12, 11, 10, 9, 8, 7]
@@ -80,6 +81,11 @@ public struct SynthConfiguration: Sendable, Equatable {
     public var grayscaleFraction = 0.4
     public var jpegFraction = 0.5
     public var jpegQuality: ClosedRange<Int> = 30...95
+
+    /// Share of pages photographed lying on a desk (`Desk`); 0 leaves every other image as it was.
+    public var deskFraction = 0.0
+    public var deskPageShare: ClosedRange<Double> = 0.3...0.85
+    public var deskRotationDegrees = 10.0
 
     public init() {}
 }

@@ -59,7 +59,7 @@ public enum SynthSet {
     public static let attributeColumns = [
         "file", "label", "digits", "digit_height", "width", "height", "rotation", "slant", "thickness",
         "spacing", "min_digit_gap", "ink", "paper", "texture", "illumination", "rules", "blur", "noise",
-        "jpeg_quality", "inverted", "grayscale", "sources",
+        "jpeg_quality", "inverted", "grayscale", "sources", "desk",
     ]
 
     /// One row per image; `sources` lists the MNIST test indices of the digits, space-separated.
@@ -73,7 +73,7 @@ public enum SynthSet {
                 f(a.rotationDegrees), f(a.slant), f(a.thickness), a.spacing, a.minDigitGap.map(f) ?? "",
                 a.ink, a.paper, f(a.texture), a.illumination, a.rules, f(a.blur), f(a.noise),
                 a.jpegQuality.map(String.init) ?? "", a.inverted ? "1" : "0", a.grayscale ? "1" : "0",
-                a.sources.map(String.init).joined(separator: " "),
+                a.sources.map(String.init).joined(separator: " "), a.desk ? "1" : "0",
             ]
             return fields.joined(separator: ",")
         }

@@ -53,6 +53,8 @@ public struct SynthAttributes: Sendable, Equatable {
     public var jpegQuality: Int?
     public var inverted: Bool
     public var grayscale: Bool
+    /// The page was photographed lying on a desk (`SynthConfiguration.deskFraction`).
+    public var desk: Bool
     /// Index in the digit set of every digit drawn, left to right.
     public var sources: [Int]
 }
@@ -171,7 +173,7 @@ public struct Synthesizer: Sendable {
         let centreX = left + rotatedWidth / 2, centreY = top + rotatedHeight / 2
         // Each mark's ink box, rotated onto the canvas (line → canvas is the inverse of the
         // mapping below), in final pixels.
-        let drawnMarks = zip(marks, layout.markRows).map { mark, rows -> SynthMark in
+        var drawnMarks = zip(marks, layout.markRows).map { mark, rows -> SynthMark in
             let digit: Int? = if case .digit(let d) = mark { d } else { nil }
             var box = (minX: Float.infinity, maxX: -Float.infinity, minY: Float.infinity, maxY: -Float.infinity)
             for row in rows {
@@ -229,9 +231,16 @@ public struct Synthesizer: Sendable {
             }
         }
 
-        // The camera: downsample, blur, polarity, noise, quantise, encode.
+        // The camera: downsample, the desk around the page (drawn only when asked for, so
+        // the default images are the same), blur, polarity, noise, quantise, encode.
         channels = channels.map { $0.downsampled(by: factor) }
-        let degradation = Degradation.random(c, digitHeight: height, using: &rng)
+        var desk = false
+        if c.deskFraction > 0, Double.random(in: 0..<1, using: &rng) < c.deskFraction {
+            desk = true
+            (channels, drawnMarks, owners) = Desk.random(c, using: &rng).photograph(channels, marks: drawnMarks, owners: owners, using: &rng)
+        }
+        var degradation = Degradation.random(c, digitHeight: height, using: &rng)
+        if desk { degradation.inverted = false }   // a photographed sheet keeps its ink dark
         let grayscale = Double.random(in: 0..<1, using: &rng) < c.grayscaleFraction
         if grayscale {
             var luma = channels[0]
@@ -260,7 +269,7 @@ public struct Synthesizer: Sendable {
             ink: blueInk ? "blue" : "black", paper: paper.kind, texture: Double(paper.textureAmplitude),
             illumination: light.kind, rules: ruling.kind.rawValue,
             blur: Double(degradation.blur), noise: Double(degradation.noise), jpegQuality: jpegQuality,
-            inverted: degradation.inverted, grayscale: grayscale, sources: sources)
+            inverted: degradation.inverted, grayscale: grayscale, desk: desk, sources: sources)
         return SynthSample(label: label, image: image, encoded: encoded,
                            fileExtension: jpegQuality == nil ? "png" : "jpg", attributes: attributes, marks: drawnMarks, owners: owners)
     }

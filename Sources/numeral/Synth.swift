@@ -28,6 +28,8 @@ struct Synth: ParsableCommand {
     @Option(help: "Share of images with light ink on a dark ground.") var invertedFraction: Double = 0.05
     @Option(help: "Share of images on ruled or squared paper.") var ruledFraction: Double = 0.25
     @Option(help: "Share of images with a box around the number.") var boxFraction: Double = 0.15
+    @Option(help: "Share of pages photographed lying on a darker desk (0 leaves the other images as they were).")
+    var deskFraction: Double = 0
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
@@ -36,7 +38,7 @@ struct Synth: ParsableCommand {
         }
         for (name, value) in [("--contact-fraction", contactFraction), ("--jpeg-fraction", jpegFraction),
                               ("--inverted-fraction", invertedFraction), ("--ruled-fraction", ruledFraction),
-                              ("--box-fraction", boxFraction)] where !(0...1).contains(value) {
+                              ("--box-fraction", boxFraction), ("--desk-fraction", deskFraction)] where !(0...1).contains(value) {
             throw ValidationError("\(name) must be between 0 and 1, got \(value)")
         }
         guard ruledFraction + boxFraction <= 1 else { throw ValidationError("--ruled-fraction + --box-fraction must be at most 1") }
@@ -54,6 +56,7 @@ struct Synth: ParsableCommand {
         configuration.invertedFraction = invertedFraction
         configuration.ruledFraction = ruledFraction
         configuration.boxFraction = boxFraction
+        configuration.deskFraction = deskFraction
         let digits = try SynthSet.loadDigits(from: data.directory)
         let synthesizer = try Synthesizer(digits: digits, configuration: configuration)
         let started = Date()

@@ -87,6 +87,40 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(checked >= 5, "only \(checked) samples were plain enough to check")
     }
 
+    /// A page on a desk: the same number, page and ink as without the desk (every draw up
+    /// to the desk is shared), in a larger picture whose border is the darker surface; the
+    /// marks and ink owners follow the page: each digit's box still holds the pixels it inks.
+    @Test func pagesOnADesk() throws {
+        var configuration = SynthConfiguration()
+        configuration.digitHeight = 20...40
+        configuration.deskFraction = 1
+        let digits = try SynthSet.loadDigits(from: fixtureDirectory)
+        let onDesk = try Synthesizer(digits: digits, configuration: configuration)
+        let plain = try smallSynthesizer(heights: 20...40)
+        #expect(try plain.sample(index: 0, seed: 9).attributes.desk == false)
+        for index in 0..<12 {
+            let sample = try onDesk.sample(index: index, seed: 9), page = try plain.sample(index: index, seed: 9)
+            let a = sample.attributes
+            #expect(a.desk && !a.inverted && sample.label == page.label && a.sources == page.attributes.sources)
+            #expect(sample.image.width > page.image.width && sample.image.height > page.image.height)
+            let gray = Grayscale.convert(sample.image).image
+            let border = (0..<gray.width).map { gray[$0, 0] } + (0..<gray.height).map { gray[0, $0] }
+            let surface = border.sorted()[border.count / 2], paper = gray.pixels.sorted()[gray.pixels.count * 95 / 100]
+            #expect(surface < 0.5 && paper - surface > 0.2, "sample \(index): surface \(surface), paper \(paper)")
+            #expect(sample.owners.count == sample.image.width * sample.image.height)
+            for (k, mark) in sample.marks.enumerated() where mark.digit != nil && !mark.box.isEmpty {
+                var owned = 0, inBox = 0
+                for y in 0..<sample.image.height {
+                    for x in 0..<sample.image.width where sample.owners[y * sample.image.width + x] == Int8(k) {
+                        owned += 1
+                        if mark.box.minX - 1 <= x && x <= mark.box.maxX && mark.box.minY - 1 <= y && y <= mark.box.maxY { inBox += 1 }
+                    }
+                }
+                #expect(owned > 0 && inBox * 100 >= owned * 98, "sample \(index) mark \(k): \(inBox) of \(owned) owned pixels in \(mark.box)")
+            }
+        }
+    }
+
     @Test func atLeastAFifthOfNumbersHaveTouchingOrOverlappingDigits() throws {
         let spacings = try sharedSamples.get().1.map(\.attributes)
         let contact = spacings.filter { $0.spacing == "touching" || $0.spacing == "overlapping" }
