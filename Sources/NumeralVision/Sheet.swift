@@ -4,26 +4,26 @@
 // hold a dark ground and a light patch, with far more contrast than ink on paper), so the
 // sheet becomes a light blob on a dark ground and its writing holes in it; and where the
 // polarity is still found right, the sheet's edge reads as a 1. So the surface is painted
-// over with the sheet's own paper level before anything else looks at the image.
+// over in the sheet's own tone before anything else looks at the image.
 
 public enum Sheet {
     /// At most this many pixels are looked at (the image is shrunk by an integer factor).
     static let samplePixels = 65_536
 
-    /// `gray` (luminance, 0 = black) with everything outside the sheet painted the sheet's
-    /// paper level, or nil when the image does not show a sheet on a darker surface.
+    /// `gray` (luminance, 0 = black) with everything outside the sheet painted in the sheet's
+    /// own tone, or nil when the image does not show a sheet on a darker surface.
     ///
-    /// Otsu's threshold splits the shrunk image into light and dark; the largest light
-    /// component is a sheet when it is at least a twentieth of the image, its convex hull
-    /// fills at least 90% of the smallest rectangle around it and holds writing (dark marks
-    /// covering 0.2–30% of the hull: not a blank page, and not one thick light stroke on a
-    /// dark page, whose hull is an oval or a polygon of its own); and when the rest
-    /// of the image, outside the hull, is at least a tenth of it, at least 0.2 darker than
-    /// the sheet, and featureless beyond two sampled pixels from the hull: under 0.5% of it
-    /// more than 0.1 from its median (a shadow across the page holds digits, a table does
-    /// not). A sheet only partly lit is left whole: its shadowed part falls with the surface,
-    /// and its hull then fills less of its rectangle. The hull is shrunk by two sampled
-    /// pixels, which leaves out the sheet's blurred edge.
+    /// The surface is the picture's border: at least 60% of it within 0.08 of its median
+    /// tone. The sheet is the largest region more than 0.1 brighter than that (its shadowed
+    /// parts too), closed over two sampled pixels so that its writing and any line across it
+    /// do not cut it up, and at least a twentieth of the picture. It is taken when its
+    /// convex hull fills at least 90% of the smallest rectangle around it (one thick light
+    /// stroke on a dark page is an oval or a polygon of its own), its paper is at least 0.2
+    /// brighter than the surface, it holds writing (marks darker than halfway to the surface
+    /// on 0.2–50% of it: not a blank page, nor a light 1 without holes), and the rest of the
+    /// picture is at least a tenth of it and featureless beyond two sampled pixels from the
+    /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds
+    /// digits, a desk does not).
     public static func isolated(_ gray: GrayImage) -> GrayImage? {
         guard min(gray.width, gray.height) >= 64 else { return nil }
         let n = gray.width * gray.height
@@ -31,12 +31,19 @@ public enum Sheet {
         while n / (factor * factor) > samplePixels { factor += 1 }
         let small = Resample.shrink(gray, factor: factor)
         let (w, h) = (small.width, small.height)
-        let otsu = Threshold.otsu(histogram: Threshold.histogram(small.pixels))
-        let t = (Float(otsu.threshold) + 0.5) / 255
-        let light = small.pixels.map { $0 > t ? UInt8(1) : 0 }
-        // The surface is dark and at least a tenth of the picture (a page alone is mostly light).
-        guard light.count(where: { $0 == 0 }) * 10 >= w * h else { return nil }
-        let labels = ComponentLabels(mask: light, width: w, height: h)
+        // The surface: most of the picture's border, in one even tone.
+        var border: [Float] = []
+        for x in 0..<w { border += [small[x, 0], small[x, h - 1]] }
+        for y in 1..<(h - 1) { border += [small[0, y], small[w - 1, y]] }
+        let surface = median(border)
+        guard border.filter({ abs($0 - surface) <= 0.08 }).count * 10 >= border.count * 6 else { return nil }
+        // The page: brighter than the surface, its shadowed parts too; closed (grown and
+        // shrunk back by two sampled pixels) so its writing and any line across it do not
+        // cut it up.
+        let bright = small.pixels.map { $0 > surface + 0.1 }
+        let closed = grown(grown(bright, width: w, height: h, by: 2).map { !$0 }, width: w, height: h, by: 2)
+            .map { $0 ? UInt8(0) : 1 }
+        let labels = ComponentLabels(mask: closed, width: w, height: h)
         guard let sheet = labels.components.max(by: { $0.area < $1.area }), sheet.area * 20 >= w * h else { return nil }
 
         // The convex hull of the sheet's pixels (their rows' ends suffice), as a column span per row.
@@ -52,40 +59,56 @@ public enum Sheet {
         let hull = convexHull(ends)
         let spans = rowSpans(of: hull, height: h)
         var inside = [Bool](repeating: false, count: w * h)
-        var hullArea = 0, lightInside = 0
-        var outside: [Float] = [], sheetLevels: [Float] = []
+        var hullArea = 0, outsideCount = 0
+        var paperLevels: [Float] = []
         for y in 0..<h {
             for x in 0..<w {
                 let i = y * w + x
                 if let s = spans[y], Double(x) >= s.lowerBound - 0.5, Double(x) <= s.upperBound + 0.5 {
                     inside[i] = true; hullArea += 1
-                    if light[i] != 0 { lightInside += 1 }
-                    if labels.labels[i] == sheet.label { sheetLevels.append(small.pixels[i]) }
+                    if bright[i] { paperLevels.append(small.pixels[i]) }
                 } else {
-                    outside.append(small.pixels[i])
+                    outsideCount += 1
                 }
             }
         }
-        // A sheet is a rectangle (perhaps cut by the frame) with writing on it: dark marks
-        // covering a few percent of it. One thick light stroke on a dark page is no
-        // rectangle (its hull fills at most about π/4 of the smallest rectangle around it,
-        // an inverted 0's oval), or has no holes.
-        let marks = hullArea - lightInside
-        guard marks * 500 >= hullArea, marks * 10 <= hullArea * 3, outside.count * 10 >= w * h,
+        let paper = median(paperLevels)
+        guard paper - surface >= 0.2, outsideCount * 10 >= w * h,
               area(of: hull) >= 0.9 * smallestRectangleArea(around: hull) else { return nil }
-        let paper = median(sheetLevels), surface = median(outside)
-        guard paper - surface >= 0.2 else { return nil }
+        // Writing on it: marks darker than halfway to the surface, 0.2-50% of the page (not a
+        // blank page; and not one thick light stroke on a dark page, rectangular as a 1 is
+        // but without holes).
+        let halfway = (paper + surface) / 2
+        let marks = (0..<(w * h)).filter { inside[$0] && small.pixels[$0] < halfway }.count
+        guard marks * 500 >= hullArea, marks * 2 <= hullArea else { return nil }
         // Featureless beyond the sheet's blurred edge (two sampled pixels from the hull).
         let near = grown(inside, width: w, height: h, by: 2)
         let far = (0..<(w * h)).filter { !near[$0] }.map { small.pixels[$0] }
         guard far.filter({ abs($0 - surface) > 0.1 }).count * 200 < max(1, far.count) else { return nil }
 
-        // Shrink the hull by two sampled pixels, then paint the full-size image outside it.
+        // Shrink the hull by two sampled pixels, then paint the full-size image outside it
+        // with the page's own tone at the row's nearer end (the median of its first or last
+        // four sampled pixels), so shadows and gradients run on and leave no edge; rows
+        // above and below the page take the nearest row's.
         let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2).map { !$0 }
+        var tones = [(first: Int, last: Int, left: Float, right: Float)?](repeating: nil, count: h)
+        for y in 0..<h {
+            guard let first = (0..<w).first(where: { keep[y * w + $0] }),
+                  let last = (0..<w).last(where: { keep[y * w + $0] }) else { continue }
+            let left = median((first...min(last, first + 3)).map { small[$0, y] })
+            let right = median((max(first, last - 3)...last).map { small[$0, y] })
+            tones[y] = (first, last, left, right)
+        }
+        let rows = tones.indices.filter { tones[$0] != nil }
+        guard !rows.isEmpty else { return nil }
         var out = gray
         for y in 0..<gray.height {
             let sy = min(h - 1, y / factor)
-            for x in 0..<gray.width where !keep[sy * w + min(w - 1, x / factor)] { out.pixels[y * gray.width + x] = paper }
+            let row = tones[sy] ?? tones[sy < rows[0] ? rows[0] : rows[rows.count - 1]]!
+            let middle = (row.first + row.last + 1) * factor / 2
+            for x in 0..<gray.width where !keep[sy * w + min(w - 1, x / factor)] {
+                out.pixels[y * gray.width + x] = x < middle ? row.left : row.right
+            }
         }
         return out
     }

@@ -26,6 +26,19 @@ struct SheetTests {
         })
     }
 
+    /// A shadow over the right half of the page: its paper there is darker than the lit
+    /// paper but brighter than the desk, so it stays part of the sheet, and the desk beside
+    /// it is painted in the shadowed tone (no edge where the shadow meets the painted desk).
+    @Test("A page half in shadow is still one sheet")
+    func shadowedPage() throws {
+        var (image, _) = pageOnSurface()
+        for y in 80..<170 { for x in 200..<300 { image[x, y] *= 0.6 } }
+        let isolated = try #require(Sheet.isolated(image))
+        #expect(abs(isolated[390, 120] - image[290, 120]) < 0.02)    // right of the page: the shadowed paper
+        #expect(abs(isolated[5, 120] - image[110, 120]) < 0.02)      // left of it: the lit paper
+        #expect(segment(isolated).first?.digits.count == 3)
+    }
+
     @Test("No sheet: a page that fills the picture, a blank sheet, a busy surface, a light surface")
     func noSheet() {
         var page = Page(width: 200, height: 90)
