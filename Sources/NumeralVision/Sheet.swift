@@ -25,7 +25,7 @@ public enum Sheet {
     /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds
     /// digits, a desk does not).
     public static func isolated(_ gray: GrayImage) -> GrayImage? {
-        guard min(gray.width, gray.height) >= 64 else { return nil }
+        guard min(gray.width, gray.height) >= 40 else { return nil }
         let n = gray.width * gray.height
         var factor = 1
         while n / (factor * factor) > samplePixels { factor += 1 }
