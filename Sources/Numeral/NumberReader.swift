@@ -142,9 +142,10 @@ public struct WorkingInk: Sendable {
 /// let result = try reader.read(imageData: Data(contentsOf: url), name: url.path)
 /// print(result.text)   // "1234"
 /// ```
-/// Pipeline: decode → gray (best ink channel) → shrink large photos → flatten the
-/// illumination, polarity (both ways where the page does not tell), threshold → components → lines, separators, digit candidates
-/// → MNIST normalisation → one batch through the model → best segmentation path.
+/// Pipeline: decode → gray (best ink channel) → a sheet on a desk cut free → shrink large
+/// photos → flatten the illumination, polarity (both ways where the page does not tell),
+/// threshold → components → lines, separators, digit candidates → each number read whole
+/// by the line model (three passes), digit by digit where it finds no digit.
 public struct NumberReader: Sendable {
     public var model: Model
     /// Reads each number whole (see `readWhole`); digit by digit only where it reads no

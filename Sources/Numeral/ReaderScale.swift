@@ -22,13 +22,14 @@ public struct ReaderScale: Sendable {
     ///
     /// The reader looks first at a coarse copy (at most `coarsePixels`) and keeps it when
     /// the digits are tall enough there, else goes back to the finest resolution they need.
-    /// `inverted` overrides the polarity `Polarity` finds. A sheet photographed on a darker
-    /// surface is read alone (`Sheet`).
     /// A small image where nothing digit-like was found at all is read from a copy enlarged
     /// 3 times (with so few pixels the paper's noise estimate swallows the ink). Small digits
     /// are otherwise read at their own size: the line reader scales each line to 20-pixel
     /// digits itself, and enlarging images with digits under 24 pixels 2-3 times first (as
     /// the reader did before it had a line model) broke more numbers than it fixed.
+    ///
+    /// A sheet photographed on a darker surface is read alone (`Sheet`). `inverted`
+    /// overrides the polarity `Polarity` finds.
     func workingInk(_ gray: GrayImage, inverted: Bool? = nil) -> (ink: InkImage, factor: Double) {
         let gray = Sheet.isolated(gray) ?? gray
         let area = gray.width * gray.height

@@ -37,7 +37,8 @@ struct Desk: Sendable {
         let cx = Float(width) / 2 + place.x * (Float(width) - turnedWidth) / 2 * 0.8
         let cy = Float(height) / 2 + place.y * (Float(height) - turnedHeight) / 2 * 0.8
         let grain = Plane.valueNoise(width: width, height: height, cell: Float(max(width, height)) / 4, using: &rng)
-        let surface = page.count == 1 ? [(colour.r + colour.g + colour.b) / 3] : [colour.r, colour.g, colour.b]
+        precondition(page.count == 3, "the desk is drawn before the picture turns grey")
+        let surface = [colour.r, colour.g, colour.b]
 
         var channels = page.map { _ in Plane(width: width, height: height) }
         var pictureOwners = [Int8](repeating: -1, count: width * height)
