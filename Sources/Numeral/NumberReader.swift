@@ -183,9 +183,12 @@ public struct NumberReader: Sendable {
         var clock = Stopwatch()
         let gray = Grayscale.convert(raster).image
         clock.lap("gray")
-        let first = read(gray: gray, raster: raster, name: name, inverted: nil, clock: clock)
+        // Looked for once, though an unclear page is then read twice.
+        let page = scale.page(gray)
+        clock.lap("sheet")
+        let first = read(gray: page, raster: raster, name: name, inverted: nil, clock: clock)
         guard Self.unclearPolarity.contains(first.ink.darkGroundShare) else { return (first.result, first.details) }
-        let second = read(gray: gray, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
+        let second = read(gray: page, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
         var chosen = Self.meanConfidence(second.result) > Self.meanConfidence(first.result) ? second : first
         chosen.details.milliseconds = first.details.milliseconds
             + second.details.milliseconds.map { ("other polarity: " + $0.stage, $0.milliseconds) }
@@ -198,7 +201,7 @@ public struct NumberReader: Sendable {
         return digits.isEmpty ? 0 : digits.reduce(0) { $0 + $1.confidence } / Double(digits.count)
     }
 
-    /// Reads the gray image at the working scale, its polarity found or given.
+    /// Reads the page (`ReaderScale.page`) at the working scale, its polarity found or given.
     func read(gray: GrayImage, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
         -> (result: ReadResult, details: ReadDetails, ink: InkImage) {
         var clock = clock

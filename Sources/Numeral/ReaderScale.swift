@@ -28,10 +28,8 @@ public struct ReaderScale: Sendable {
     /// digits itself, and enlarging images with digits under 24 pixels 2-3 times first (as
     /// the reader did before it had a line model) broke more numbers than it fixed.
     ///
-    /// A sheet photographed on a darker surface is read alone (`Sheet`). `inverted`
-    /// overrides the polarity `Polarity` finds.
+    /// `gray` is the page (`page(_:)`); `inverted` overrides the polarity `Polarity` finds.
     func workingInk(_ gray: GrayImage, inverted: Bool? = nil) -> (ink: InkImage, factor: Double) {
-        let gray = Sheet.isolated(gray) ?? gray
         let area = gray.width * gray.height
         let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
         let ink = Binarization.run(Resample.shrink(gray, factor: coarse), inverted: inverted)
@@ -45,6 +43,12 @@ public struct ReaderScale: Sendable {
         return (ink, Double(coarse))
     }
 
+    /// What the reader reads of a gray photo: a sheet photographed on a darker surface alone
+    /// (`Sheet`), else the whole picture.
+    func page(_ gray: GrayImage) -> GrayImage {
+        Sheet.isolated(gray) ?? gray
+    }
+
     /// Whether working ink is one character cell (an image no larger than `cellSide`, kept
     /// at full resolution).
     func isCell(_ ink: InkImage, factor: Double) -> Bool {
@@ -56,7 +60,7 @@ public struct ReaderScale: Sendable {
     /// model would see. The material for training the model on the reader's own cuts
     /// (`ReaderCrops`). Images small enough to be one cell give nothing.
     public func candidateDigits(raster: Raster) -> [(box: Box, pixels: [Int], input: [Float])] {
-        let (ink, factor) = workingInk(Grayscale.convert(raster).image)
+        let (ink, factor) = workingInk(page(Grayscale.convert(raster).image))
         guard !isCell(ink, factor: factor) else { return [] }
         return Segmenter().candidateDigits(ink).map { c in
             let s = c.box.scaled(by: factor, width: raster.width, height: raster.height)
@@ -75,7 +79,7 @@ public struct ReaderScale: Sendable {
     /// image's pixels: every digit and separator drawn), or nil when it finds none, or
     /// another number shares the marks, or a mark's centre lies outside the number.
     func lineImage(of raster: Raster, marks: [BoundingBox]) -> LineNormalization.Line? {
-        let (ink, factor) = workingInk(Grayscale.convert(raster).image)
+        let (ink, factor) = workingInk(page(Grayscale.convert(raster).image))
         guard !isCell(ink, factor: factor), !marks.isEmpty else { return nil }
         let scaled = marks.map { m in
             BoundingBox(minX: Int(Double(m.minX) / factor), minY: Int(Double(m.minY) / factor),

@@ -172,7 +172,7 @@ struct LineReadingTests {
                                                                          ("synth-77-01461.jpg", "71")])
     func unclearPolarity(_ file: String, _ number: String) throws {
         let raster = try ImageDecoder.decode(Data(contentsOf: TestLocations.fixture(file)), name: file)
-        let (ink, _) = reader.scale.workingInk(Grayscale.convert(raster).image)
+        let (ink, _) = reader.scale.workingInk(reader.scale.page(Grayscale.convert(raster).image))
         #expect(NumberReader.unclearPolarity.contains(ink.darkGroundShare), "\(ink.darkGroundShare)")
         var sure = reader
         sure.options.threshold = 0
