@@ -186,9 +186,9 @@ public struct NumberReader: Sendable {
         // Looked for once, though an unclear page is then read twice.
         let page = scale.page(gray)
         clock.lap("sheet")
-        let first = read(gray: page, raster: raster, name: name, inverted: nil, clock: clock)
+        let first = read(page, raster: raster, name: name, inverted: nil, clock: clock)
         guard Self.unclearPolarity.contains(first.ink.darkGroundShare) else { return (first.result, first.details) }
-        let second = read(gray: page, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
+        let second = read(page, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
         var chosen = Self.meanConfidence(second.result) > Self.meanConfidence(first.result) ? second : first
         chosen.details.milliseconds = first.details.milliseconds
             + second.details.milliseconds.map { ("other polarity: " + $0.stage, $0.milliseconds) }
@@ -202,10 +202,10 @@ public struct NumberReader: Sendable {
     }
 
     /// Reads the page (`ReaderScale.page`) at the working scale, its polarity found or given.
-    func read(gray: GrayImage, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
+    func read(_ page: ReaderScale.Page, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
         -> (result: ReadResult, details: ReadDetails, ink: InkImage) {
         var clock = clock
-        let (ink, factor) = scale.workingInk(gray, inverted: inverted)
+        let (ink, factor) = scale.workingInk(page, inverted: inverted)
         clock.lap("binarize")
         var classifyTime = 0.0, wholeTime = 0.0
         func box(_ b: BoundingBox) -> Box {

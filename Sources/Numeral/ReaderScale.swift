@@ -28,25 +28,36 @@ public struct ReaderScale: Sendable {
     /// digits itself, and enlarging images with digits under 24 pixels 2-3 times first (as
     /// the reader did before it had a line model) broke more numbers than it fixed.
     ///
-    /// `gray` is the page (`page(_:)`); `inverted` overrides the polarity `Polarity` finds.
-    func workingInk(_ gray: GrayImage, inverted: Bool? = nil) -> (ink: InkImage, factor: Double) {
+    /// `page` is what `page(_:)` found; `inverted` overrides the polarity `Polarity` finds.
+    func workingInk(_ page: Page, inverted: Bool? = nil) -> (ink: InkImage, factor: Double) {
+        let gray = page.gray
+        func ink(_ image: GrayImage, factor: Double) -> (ink: InkImage, factor: Double) {
+            let ink = Binarization.run(image, inverted: inverted)
+            return (page.sheet?.clearing(ink, scale: factor) ?? ink, factor)
+        }
         let area = gray.width * gray.height
         let coarse = area > coarsePixels ? Int((Double(area) / Double(coarsePixels)).squareRoot().rounded(.up)) : 1
-        let ink = Binarization.run(Resample.shrink(gray, factor: coarse), inverted: inverted)
+        let first = ink(Resample.shrink(gray, factor: coarse), factor: Double(coarse))
         if coarse > 1 {
-            let height = Segmenter().typicalDigitHeight(ink)
+            let height = Segmenter().typicalDigitHeight(first.ink)
             let wanted = height.map { max(1, min(coarse, Int($0 * Double(coarse) / workingDigitHeight))) } ?? 1
-            if wanted < coarse { return (Binarization.run(Resample.shrink(gray, factor: wanted), inverted: inverted), Double(wanted)) }
-        } else if (cellSide + 1...smallImageSide).contains(max(gray.width, gray.height)), Segmenter().typicalDigitHeight(ink) == nil {
-            return (Binarization.run(Resample.resize(gray, width: gray.width * 3, height: gray.height * 3), inverted: inverted), 1.0 / 3)
+            if wanted < coarse { return ink(Resample.shrink(gray, factor: wanted), factor: Double(wanted)) }
+        } else if (cellSide + 1...smallImageSide).contains(max(gray.width, gray.height)), Segmenter().typicalDigitHeight(first.ink) == nil {
+            return ink(Resample.resize(gray, width: gray.width * 3, height: gray.height * 3), factor: 1.0 / 3)
         }
-        return (ink, Double(coarse))
+        return first
     }
 
-    /// What the reader reads of a gray photo: a sheet photographed on a darker surface alone
-    /// (`Sheet`), else the whole picture.
-    func page(_ gray: GrayImage) -> GrayImage {
-        Sheet.isolated(gray) ?? gray
+    /// What the reader reads of a gray photo: the whole picture, or a sheet photographed on
+    /// a darker surface (`Sheet`) with the surface painted over and ink found there ignored.
+    struct Page {
+        var gray: GrayImage
+        var sheet: Sheet.Found?
+    }
+
+    func page(_ gray: GrayImage) -> Page {
+        let sheet = Sheet.isolated(gray)
+        return Page(gray: sheet?.gray ?? gray, sheet: sheet)
     }
 
     /// Whether working ink is one character cell (an image no larger than `cellSide`, kept

@@ -10,8 +10,37 @@ public enum Sheet {
     /// At most this many pixels are looked at (the image is shrunk by an integer factor).
     static let samplePixels = 65_536
 
-    /// `gray` (luminance, 0 = black) with everything outside the sheet painted in the sheet's
-    /// own tone, or nil when the image does not show a sheet on a darker surface.
+    /// A sheet found in a picture.
+    public struct Found: Sendable {
+        /// The picture with everything outside the sheet painted in the sheet's own tone.
+        public var gray: GrayImage
+        /// Which sampled pixels (`factor` x `factor` of the picture's) lie on the sheet.
+        let kept: [Bool]
+        let width: Int, height: Int, factor: Int
+
+        /// Whether the picture's pixel (x, y) lies on the sheet (not painted).
+        public func contains(x: Int, y: Int) -> Bool {
+            kept[min(height - 1, y / factor) * width + min(width - 1, x / factor)]
+        }
+
+        /// `ink` found in the painted picture, a pixel of it `scale` of the picture's, with
+        /// whatever it found off the sheet cleared: the painted surface is the page's tone
+        /// only as nearly as its row ends give it, and a threshold may still find a seam there.
+        public func clearing(_ ink: InkImage, scale: Double) -> InkImage {
+            var out = ink
+            for y in 0..<ink.height {
+                let py = min(gray.height - 1, Int((Double(y) + 0.5) * scale))
+                for x in 0..<ink.width where !contains(x: min(gray.width - 1, Int((Double(x) + 0.5) * scale)), y: py) {
+                    out.mask[y * ink.width + x] = 0
+                    out.ink.pixels[y * ink.width + x] = 0
+                }
+            }
+            return out
+        }
+    }
+
+    /// The sheet in `gray` (luminance, 0 = black), everything outside it painted in the
+    /// sheet's own tone, or nil when the image does not show a sheet on a darker surface.
     ///
     /// The surface is the picture's border: at least 60% of it within 0.08 of its median
     /// tone. The sheet is the largest region more than 0.1 brighter than that (its shadowed
@@ -24,7 +53,7 @@ public enum Sheet {
     /// picture is at least a tenth of it and featureless beyond two sampled pixels from the
     /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds
     /// digits, a desk does not).
-    public static func isolated(_ gray: GrayImage) -> GrayImage? {
+    public static func isolated(_ gray: GrayImage) -> Found? {
         guard min(gray.width, gray.height) >= 40 else { return nil }
         let n = gray.width * gray.height
         var factor = 1
@@ -110,7 +139,7 @@ public enum Sheet {
                 out.pixels[y * gray.width + x] = x < middle ? row.left : row.right
             }
         }
-        return out
+        return Found(gray: out, kept: keep, width: w, height: h, factor: factor)
     }
 
     /// `mask` grown by `steps` pixels (4-connected steps).

@@ -16,7 +16,7 @@ struct SheetTests {
     @Test("The surface is painted the sheet's paper, the writing kept, and the digits are read as on the page alone")
     func surfacePainted() throws {
         let (image, page) = pageOnSurface()
-        let isolated = try #require(Sheet.isolated(image))
+        let isolated = try #require(Sheet.isolated(image)).gray
         #expect(isolated[5, 5] == page.image[100, 45])                         // the surface, now paper
         #expect(isolated[100 + 20 + 1, 80 + 25 + 1] == page.image[21, 26])    // a ring's stroke, kept
         let boxes = segment(isolated).first?.digits.map(\.box)
@@ -26,6 +26,30 @@ struct SheetTests {
         })
     }
 
+    /// The painted surface is only as even as the page's row ends; whatever a threshold still
+    /// finds there is not writing.
+    @Test("Ink found off the sheet is cleared, at any working scale")
+    func inkOffSheetCleared() throws {
+        let (image, _) = pageOnSurface()
+        let sheet = try #require(Sheet.isolated(image))
+        #expect(sheet.contains(x: 200, y: 120) && !sheet.contains(x: 5, y: 5) && !sheet.contains(x: 350, y: 120))
+        for scale in [1, 2, 0.5] {
+            let (w, h) = (Int(Double(image.width) / scale), Int(Double(image.height) / scale))
+            let all = InkImage(ink: GrayImage(width: w, height: h, fill: 1), mask: [UInt8](repeating: 1, count: w * h),
+                               method: .otsu, inverted: false, darkGroundShare: 0)
+            let cleared = sheet.clearing(all, scale: scale)
+            func at(_ x: Int, _ y: Int) -> (Float, UInt8) {
+                let (sx, sy) = (Int(Double(x) / scale), Int(Double(y) / scale))
+                return (cleared.ink[sx, sy], cleared.mask[sy * w + sx])
+            }
+            #expect(at(200, 120) == (1, 1))        // the middle of the page
+            #expect(at(5, 5) == (0, 0))            // the surface
+            #expect(at(350, 120) == (0, 0))
+            #expect(at(200, 240) == (0, 0))
+            #expect(cleared.mask.filter { $0 == 1 }.count * 10 < w * h * 2)    // the page is under a fifth of the picture
+        }
+    }
+
     /// A shadow over the right half of the page: its paper there is darker than the lit
     /// paper but brighter than the desk, so it stays part of the sheet, and the desk beside
     /// it is painted in the shadowed tone (no edge where the shadow meets the painted desk).
@@ -33,7 +57,7 @@ struct SheetTests {
     func shadowedPage() throws {
         var (image, _) = pageOnSurface()
         for y in 80..<170 { for x in 200..<300 { image[x, y] *= 0.6 } }
-        let isolated = try #require(Sheet.isolated(image))
+        let isolated = try #require(Sheet.isolated(image)).gray
         #expect(abs(isolated[390, 120] - image[290, 120]) < 0.02)    // right of the page: the shadowed paper
         #expect(abs(isolated[5, 120] - image[110, 120]) < 0.02)      // left of it: the lit paper
         #expect(segment(isolated).first?.digits.count == 3)
