@@ -25,7 +25,7 @@ public enum Sheet {
 
         /// `ink` found in the painted picture, a pixel of it `scale` of the picture's, with
         /// whatever it found off the sheet cleared: the painted surface is the page's tone
-        /// only as nearly as its row ends give it, and a threshold may still find a seam there.
+        /// only as nearly as the edge of the page gives it, and a threshold may still find a seam there.
         public func clearing(_ ink: InkImage, scale: Double) -> InkImage {
             var out = ink
             for y in 0..<ink.height {
@@ -116,27 +116,50 @@ public enum Sheet {
         guard far.filter({ abs($0 - surface) > 0.1 }).count * 200 < max(1, far.count) else { return nil }
 
         // Shrink the hull by two sampled pixels, then paint the full-size image outside it
-        // with the page's own tone at the row's nearer end (the median of its first or last
-        // four sampled pixels), so shadows and gradients run on and leave no edge; rows
-        // above and below the page take the nearest row's.
+        // with the tone of the nearest point of the page's edge (the median of the page's
+        // sampled pixels within two of it), so shadows and gradients run on and leave no edge.
         let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2).map { !$0 }
-        var tones = [(first: Int, last: Int, left: Float, right: Float)?](repeating: nil, count: h)
+        var tone = small.pixels
+        var reached = keep
+        var queue: [Int] = []
         for y in 0..<h {
-            guard let first = (0..<w).first(where: { keep[y * w + $0] }),
-                  let last = (0..<w).last(where: { keep[y * w + $0] }) else { continue }
-            let left = median((first...min(last, first + 3)).map { small[$0, y] })
-            let right = median((max(first, last - 3)...last).map { small[$0, y] })
-            tones[y] = (first, last, left, right)
+            for x in 0..<w where keep[y * w + x] {
+                let edge = (x == 0 || !keep[y * w + x - 1]) || (x + 1 == w || !keep[y * w + x + 1])
+                    || (y == 0 || !keep[(y - 1) * w + x]) || (y + 1 == h || !keep[(y + 1) * w + x])
+                guard edge else { continue }
+                var near: [Float] = []
+                for yy in max(0, y - 2)...min(h - 1, y + 2) {
+                    for xx in max(0, x - 2)...min(w - 1, x + 2) where keep[yy * w + xx] { near.append(small[xx, yy]) }
+                }
+                tone[y * w + x] = median(near)
+                queue.append(y * w + x)
+            }
         }
-        let rows = tones.indices.filter { tones[$0] != nil }
-        guard !rows.isEmpty else { return nil }
+        guard !queue.isEmpty else { return nil }
+        // Outward from the edge, breadth first: each surface pixel takes its first reacher's tone.
+        var head = 0
+        while head < queue.count {
+            let i = queue[head]; head += 1
+            let (x, y) = (i % w, i / w)
+            for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+            where nx >= 0 && nx < w && ny >= 0 && ny < h && !reached[ny * w + nx] {
+                reached[ny * w + nx] = true
+                tone[ny * w + nx] = tone[i]
+                queue.append(ny * w + nx)
+            }
+        }
+        // Painted at full size between the sampled tones (bilinear), so no step is left.
         var out = gray
         for y in 0..<gray.height {
             let sy = min(h - 1, y / factor)
-            let row = tones[sy] ?? tones[sy < rows[0] ? rows[0] : rows[rows.count - 1]]!
-            let middle = (row.first + row.last + 1) * factor / 2
+            let fy = max(0, min(Double(h - 1), (Double(y) + 0.5) / Double(factor) - 0.5))
+            let y0 = Int(fy), y1 = min(h - 1, Int(fy) + 1), ty = Float(fy - Double(y0))
             for x in 0..<gray.width where !keep[sy * w + min(w - 1, x / factor)] {
-                out.pixels[y * gray.width + x] = x < middle ? row.left : row.right
+                let fx = max(0, min(Double(w - 1), (Double(x) + 0.5) / Double(factor) - 0.5))
+                let x0 = Int(fx), x1 = min(w - 1, Int(fx) + 1), tx = Float(fx - Double(x0))
+                let top = tone[y0 * w + x0] * (1 - tx) + tone[y0 * w + x1] * tx
+                let bottom = tone[y1 * w + x0] * (1 - tx) + tone[y1 * w + x1] * tx
+                out.pixels[y * gray.width + x] = top * (1 - ty) + bottom * ty
             }
         }
         return Found(gray: out, kept: keep, width: w, height: h, factor: factor)

@@ -63,6 +63,18 @@ struct SheetTests {
         #expect(segment(isolated).first?.digits.count == 3)
     }
 
+    /// A shadow down the middle of the page: above and below it the surface takes the tone
+    /// of the nearest point of the page's edge, not of the row's ends.
+    @Test("The surface takes the tone of the nearest point of the page")
+    func nearestTone() throws {
+        var (image, _) = pageOnSurface()
+        for y in 80..<170 { for x in 170..<230 { image[x, y] *= 0.6 } }
+        let isolated = try #require(Sheet.isolated(image)).gray
+        #expect(abs(isolated[200, 10] - image[200, 85]) < 0.02)     // above the shadow
+        #expect(abs(isolated[200, 250] - image[200, 165]) < 0.02)   // below it
+        #expect(abs(isolated[120, 10] - image[120, 85]) < 0.02)     // above the lit paper
+    }
+
     @Test("No sheet: a page that fills the picture, a blank sheet, a busy surface, a light surface")
     func noSheet() {
         var page = Page(width: 200, height: 90)
