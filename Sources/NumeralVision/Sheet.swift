@@ -70,7 +70,7 @@ public enum Sheet {
         // shrunk back by two sampled pixels) so its writing and any line across it do not
         // cut it up.
         let bright = small.pixels.map { $0 > surface + 0.1 }
-        let closed = grown(grown(bright, width: w, height: h, by: 2).map { !$0 }, width: w, height: h, by: 2)
+        let closed = grown(grown(bright, width: w, height: h, by: 2).map { !$0 }, width: w, height: h, by: 2, fromBeyond: true)
             .map { $0 ? UInt8(0) : 1 }
         let labels = ComponentLabels(mask: closed, width: w, height: h)
         guard let sheet = labels.components.max(by: { $0.area < $1.area }), sheet.area * 20 >= w * h else { return nil }
@@ -118,7 +118,7 @@ public enum Sheet {
         // Shrink the hull by two sampled pixels, then paint the full-size image outside it
         // with the tone of the nearest point of the page's edge (the median of the page's
         // sampled pixels within two of it), so shadows and gradients run on and leave no edge.
-        let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2).map { !$0 }
+        let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2, fromBeyond: true).map { !$0 }
         var tone = small.pixels
         var reached = keep
         var queue: [Int] = []
@@ -165,15 +165,16 @@ public enum Sheet {
         return Found(gray: out, kept: keep, width: w, height: h, factor: factor)
     }
 
-    /// `mask` grown by `steps` pixels (4-connected steps).
-    static func grown(_ mask: [Bool], width w: Int, height h: Int, by steps: Int) -> [Bool] {
+    /// `mask` grown by `steps` pixels (4-connected steps); with `fromBeyond`, the picture's
+    /// border grows in too, as if the mask went on outside the picture.
+    static func grown(_ mask: [Bool], width w: Int, height h: Int, by steps: Int, fromBeyond: Bool = false) -> [Bool] {
         var out = mask
         for _ in 0..<steps {
             let previous = out
             for y in 0..<h {
                 for x in 0..<w where !previous[y * w + x] {
-                    if (x > 0 && previous[y * w + x - 1]) || (x + 1 < w && previous[y * w + x + 1])
-                        || (y > 0 && previous[(y - 1) * w + x]) || (y + 1 < h && previous[(y + 1) * w + x]) {
+                    if (x > 0 ? previous[y * w + x - 1] : fromBeyond) || (x + 1 < w ? previous[y * w + x + 1] : fromBeyond)
+                        || (y > 0 ? previous[(y - 1) * w + x] : fromBeyond) || (y + 1 < h ? previous[(y + 1) * w + x] : fromBeyond) {
                         out[y * w + x] = true
                     }
                 }

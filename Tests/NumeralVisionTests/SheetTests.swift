@@ -63,6 +63,17 @@ struct SheetTests {
         #expect(segment(isolated).first?.digits.count == 3)
     }
 
+    /// The picture's border is no cut in the page: a page reaching it is shrunk there as
+    /// elsewhere, so its blurred edge is not kept as a stroke.
+    @Test("A page reaching the picture's border loses its edge there too")
+    func pageAtBorder() throws {
+        let (image, _) = pageOnSurface(x: 199)
+        let sheet = try #require(Sheet.isolated(image))
+        #expect(sheet.contains(x: 300, y: 120))
+        #expect(!sheet.contains(x: 398, y: 120) && !sheet.contains(x: 397, y: 120))
+        #expect(!sheet.contains(x: 199, y: 120) && !sheet.contains(x: 200, y: 120))
+    }
+
     /// A shadow down the middle of the page: above and below it the surface takes the tone
     /// of the nearest point of the page's edge, not of the row's ends.
     @Test("The surface takes the tone of the nearest point of the page")
