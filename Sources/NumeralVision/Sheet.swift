@@ -47,10 +47,11 @@ public enum Sheet {
     /// parts too), closed over two sampled pixels so that its writing and any line across it
     /// do not cut it up, and at least a twentieth of the picture. It is taken when its
     /// convex hull fills at least 90% of the smallest rectangle around it (one thick light
-    /// stroke on a dark page is an oval or a polygon of its own), its paper is at least 0.2
-    /// brighter than the surface, it holds writing (marks darker than halfway to the surface
-    /// on 0.2–50% of it: not a blank page, nor a light 1 without holes), and the rest of the
-    /// picture is at least a tenth of it and featureless beyond two sampled pixels from the
+    /// stroke on a dark page is an oval or a polygon of its own), its paper (the median of its
+    /// bright pixels, shadowed ones too) is at least 0.15 brighter than the surface, it holds
+    /// writing (marks darker than halfway to the surface on 0.2–50% of it: not a blank page,
+    /// nor a light 1 without holes), and the rest of the picture is at least a tenth of it
+    /// and featureless beyond two sampled pixels from the
     /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds
     /// digits, a desk does not).
     public static func isolated(_ gray: GrayImage) -> Found? {
@@ -102,7 +103,7 @@ public enum Sheet {
             }
         }
         let paper = median(paperLevels)
-        guard paper - surface >= 0.2, outsideCount * 10 >= w * h,
+        guard paper - surface >= 0.15, outsideCount * 10 >= w * h,
               area(of: hull) >= 0.9 * smallestRectangleArea(around: hull) else { return nil }
         // Writing on it: marks darker than halfway to the surface, 0.2-50% of the page (not a
         // blank page; and not one thick light stroke on a dark page, rectangular as a 1 is

@@ -99,7 +99,8 @@ struct SheetTests {
         var busy = pageOnSurface().0
         for i in 0..<6 { for y in 10..<40 { for x in (20 + 60 * i)..<(24 + 60 * i) { busy[x, y] = 0.8 } } }
         #expect(Sheet.isolated(busy) == nil)                      // marks on the "surface": a shadow, not a table
-        #expect(Sheet.isolated(pageOnSurface(surface: 0.8).0) == nil)
+        #expect(Sheet.isolated(pageOnSurface(surface: 0.8).0) == nil)        // 0.12 darker than the paper
+        #expect(Sheet.isolated(pageOnSurface(surface: 0.75).0) != nil)       // 0.17: a shadowed page on a light desk
     }
 
     /// An inverted page: light strokes on a dark ground. A thick light 0 with its hole is
