@@ -51,9 +51,8 @@ public enum Sheet {
     /// bright pixels, shadowed ones too) is at least 0.15 brighter than the surface, it holds
     /// writing (marks darker than halfway to the surface on 0.2–50% of it: not a blank page,
     /// nor a light 1 without holes), and the rest of the picture is at least a tenth of it
-    /// and featureless beyond two sampled pixels from the
-    /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds
-    /// digits, a desk does not).
+    /// and featureless beyond two sampled pixels from the hull (under 0.5% more than 0.1 from
+    /// the surface's tone: a shadow across a page holds digits, a desk does not).
     public static func isolated(_ gray: GrayImage) -> Found? {
         guard min(gray.width, gray.height) >= 40 else { return nil }
         let n = gray.width * gray.height
