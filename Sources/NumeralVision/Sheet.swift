@@ -60,16 +60,20 @@ public enum Sheet {
         while n / (factor * factor) > samplePixels { factor += 1 }
         let small = Resample.shrink(gray, factor: factor)
         let (w, h) = (small.width, small.height)
+        // A picture looked at whole has its sensor noise left in: its tones are judged on a
+        // blurred copy (3x3), or the noise on the surface would pass for features.
+        let blur = factor == 1 ? 1 : 0
+        let smooth = blur > 0 ? Background.boxBlur(small, radius: blur) : small
         // The surface: most of the picture's border, in one even tone.
         var border: [Float] = []
-        for x in 0..<w { border += [small[x, 0], small[x, h - 1]] }
-        for y in 1..<(h - 1) { border += [small[0, y], small[w - 1, y]] }
+        for x in 0..<w { border += [smooth[x, 0], smooth[x, h - 1]] }
+        for y in 1..<(h - 1) { border += [smooth[0, y], smooth[w - 1, y]] }
         let surface = median(border)
         guard border.filter({ abs($0 - surface) <= 0.08 }).count * 10 >= border.count * 6 else { return nil }
         // The page: brighter than the surface, its shadowed parts too; closed (grown and
         // shrunk back by two sampled pixels) so its writing and any line across it do not
         // cut it up.
-        let bright = small.pixels.map { $0 > surface + 0.1 }
+        let bright = smooth.pixels.map { $0 > surface + 0.1 }
         let closed = grown(grown(bright, width: w, height: h, by: 2).map { !$0 }, width: w, height: h, by: 2, fromBeyond: true)
             .map { $0 ? UInt8(0) : 1 }
         let labels = ComponentLabels(mask: closed, width: w, height: h)
@@ -95,7 +99,7 @@ public enum Sheet {
                 let i = y * w + x
                 if let s = spans[y], Double(x) >= s.lowerBound - 0.5, Double(x) <= s.upperBound + 0.5 {
                     inside[i] = true; hullArea += 1
-                    if bright[i] { paperLevels.append(small.pixels[i]) }
+                    if bright[i] { paperLevels.append(smooth.pixels[i]) }
                 } else {
                     outsideCount += 1
                 }
@@ -112,13 +116,14 @@ public enum Sheet {
         guard marks * 500 >= hullArea, marks * 2 <= hullArea else { return nil }
         // Featureless beyond the sheet's blurred edge (two sampled pixels from the hull).
         let near = grown(inside, width: w, height: h, by: 2)
-        let far = (0..<(w * h)).filter { !near[$0] }.map { small.pixels[$0] }
+        let far = (0..<(w * h)).filter { !near[$0] }.map { smooth.pixels[$0] }
         guard far.filter({ abs($0 - surface) > 0.1 }).count * 200 < max(1, far.count) else { return nil }
 
-        // Shrink the hull by two sampled pixels, then paint the full-size image outside it
-        // with the tone of the nearest point of the page's edge (the median of the page's
-        // sampled pixels within two of it), so shadows and gradients run on and leave no edge.
-        let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2, fromBeyond: true).map { !$0 }
+        // Shrink the hull by two sampled pixels (three where blurred), then paint the
+        // full-size image outside it with the tone of the nearest point of the page's edge
+        // (the median of the page's sampled pixels within two of it), so shadows and
+        // gradients run on and leave no edge.
+        let keep = grown(inside.map { !$0 }, width: w, height: h, by: 2 + blur, fromBeyond: true).map { !$0 }
         var tone = small.pixels
         var reached = keep
         var queue: [Int] = []

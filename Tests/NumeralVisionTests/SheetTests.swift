@@ -74,6 +74,21 @@ struct SheetTests {
         #expect(!sheet.contains(x: 199, y: 120) && !sheet.contains(x: 200, y: 120))
     }
 
+    /// A small photo is looked at whole, sensor noise and all (a tenth of the surface's pixels
+    /// more than 0.1 off its tone): the noise is no feature of the surface.
+    @Test("A small noisy photo of a page on a desk is a sheet")
+    func noisySmallPhoto() throws {
+        let (clean, _) = pageOnSurface(width: 300, height: 200, x: 50, y: 55)
+        var noisy = Page(width: 300, height: 200)
+        noisy.image = clean
+        noisy.noise(0.06, seed: 7)
+        let found = Sheet.isolated(noisy.image)
+        #expect(found != nil)
+        guard let sheet = found else { return }
+        #expect(sheet.contains(x: 150, y: 100) && !sheet.contains(x: 10, y: 10))
+        #expect(!sheet.contains(x: 51, y: 100) && !sheet.contains(x: 248, y: 100))    // its blurred edge
+    }
+
     /// A shadow down the middle of the page: above and below it the surface takes the tone
     /// of the nearest point of the page's edge, not of the row's ends.
     @Test("The surface takes the tone of the nearest point of the page")
