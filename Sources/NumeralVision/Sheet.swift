@@ -42,17 +42,19 @@ public enum Sheet {
     /// The sheet in `gray` (luminance, 0 = black), everything outside it painted in the
     /// sheet's own tone, or nil when the image does not show a sheet on a darker surface.
     ///
-    /// The surface is the picture's border: at least 60% of it within 0.08 of its median
-    /// tone. The sheet is the largest region more than 0.1 brighter than that (its shadowed
-    /// parts too), closed over two sampled pixels so that its writing and any line across it
-    /// do not cut it up, and at least a twentieth of the picture. It is taken when its
-    /// convex hull fills at least 90% of the smallest rectangle around it (one thick light
-    /// stroke on a dark page is an oval or a polygon of its own), its paper (the median of its
-    /// bright pixels, shadowed ones too) is at least 0.15 brighter than the surface, it holds
-    /// writing (marks darker than halfway to the surface on 0.2–50% of it: not a blank page,
-    /// nor a light 1 without holes), and the rest of the picture is at least a tenth of it
-    /// and featureless beyond two sampled pixels from the hull (under 0.5% more than 0.1 from
-    /// the surface's tone: a shadow across a page holds digits, a desk does not).
+    /// The surface is the picture's border: at least 60% of it within 0.08 of its median tone. The
+    /// sheet is the largest region more than 0.1 brighter than that (its shadowed parts too),
+    /// closed over two sampled pixels so that its writing and any line across it do not cut it up,
+    /// and at least a twentieth of the picture. It is taken when its convex hull is a quadrilateral
+    /// with blunted corners, a page seen square-on or at an angle: the largest quadrilateral on its
+    /// corners covers at least 85% of it (an oval, one thick light stroke on a dark page, 64%), and
+    /// it fills at least 75% of the smallest rectangle around it (a triangle 50%; a page
+    /// foreshortened by half 75%). Its paper (the median of its bright pixels, shadowed ones too)
+    /// is at least 0.15 brighter than the surface, it holds writing (marks darker than halfway to
+    /// the surface on 0.2–50% of it: not a blank page, nor a light 1 without holes), and the rest
+    /// of the picture is at least a tenth of it and featureless beyond two sampled pixels from the
+    /// hull (under 0.5% more than 0.1 from the surface's tone: a shadow across a page holds digits,
+    /// a desk does not).
     public static func isolated(_ gray: GrayImage) -> Found? {
         guard min(gray.width, gray.height) >= 40 else { return nil }
         let n = gray.width * gray.height
@@ -107,7 +109,8 @@ public enum Sheet {
         }
         let paper = median(paperLevels)
         guard paper - surface >= 0.15, outsideCount * 10 >= w * h,
-              area(of: hull) >= 0.9 * smallestRectangleArea(around: hull) else { return nil }
+              area(of: hull) >= 0.75 * smallestRectangleArea(around: hull),
+              largestQuadrilateralArea(in: hull) >= 0.85 * area(of: hull) else { return nil }
         // Writing on it: marks darker than halfway to the surface, 0.2-50% of the page (not a
         // blank page; and not one thick light stroke on a dark page, rectangular as a 1 is
         // but without holes).
@@ -237,6 +240,31 @@ public enum Sheet {
                 lo = min(lo, along); hi = max(hi, along); near = min(near, across); far = max(far, across)
             }
             best = min(best, (hi - lo) * (far - near))
+        }
+        return best
+    }
+
+    /// The area of the largest quadrilateral whose corners are corners of a convex polygon
+    /// (the polygon itself when it has at most four). For each diagonal (i, k), the best
+    /// corner on either side is found by climbing: a triangle's area over a fixed side is
+    /// unimodal along a convex chain, and the best corner moves forward with k.
+    static func largestQuadrilateralArea(in polygon: [(x: Double, y: Double)]) -> Double {
+        let n = polygon.count
+        guard n > 4 else { return area(of: polygon) }
+        func p(_ i: Int) -> (x: Double, y: Double) { polygon[i % n] }
+        func triangle(_ a: Int, _ b: Int, _ c: Int) -> Double {
+            let (pa, pb, pc) = (p(a), p(b), p(c))
+            return abs((pb.x - pa.x) * (pc.y - pa.y) - (pb.y - pa.y) * (pc.x - pa.x)) / 2
+        }
+        var best = 0.0
+        for i in 0..<n {
+            var j = i + 1, l = i + 3
+            for k in (i + 2)..<(i + n - 1) {
+                while j + 1 < k && triangle(i, j + 1, k) >= triangle(i, j, k) { j += 1 }
+                l = max(l, k + 1)
+                while l + 1 < i + n && triangle(k, l + 1, i) >= triangle(k, l, i) { l += 1 }
+                best = max(best, triangle(i, j, k) + triangle(k, l, i))
+            }
         }
         return best
     }

@@ -1,4 +1,6 @@
+import Foundation
 @testable import NumeralVision
+import NumeralCore
 import Testing
 
 /// A drawn page (three 0-like rings on paper 0.92) lying on a darker surface, the page's top
@@ -89,6 +91,25 @@ struct SheetTests {
         #expect(!sheet.contains(x: 51, y: 100) && !sheet.contains(x: 248, y: 100))    // its blurred edge
     }
 
+    /// A page photographed at an angle is a trapezoid: its far side here 70% of its near
+    /// one, so its hull fills 85% of the smallest rectangle around it.
+    @Test("A page seen at an angle is a sheet")
+    func foreshortenedPage() throws {
+        var image = GrayImage(width: 400, height: 260, fill: 0.15)
+        for y in 60..<200 {
+            let half = 100 - 30 * Double(200 - y) / 140          // 70 at the top, 100 at the bottom
+            for x in Int(200 - half)..<Int(200 + half) { image[x, y] = 0.92 }
+        }
+        for i in 0..<3 { for y in 110..<150 { for x in (140 + 45 * i)..<(166 + 45 * i) where x < 144 + 45 * i || x >= 162 + 45 * i || y < 114 || y >= 146 {
+            image[x, y] = 0.1
+        } } }
+        let found = Sheet.isolated(image)
+        #expect(found != nil)
+        guard let sheet = found else { return }
+        #expect(sheet.contains(x: 200, y: 130) && !sheet.contains(x: 120, y: 70) && !sheet.contains(x: 200, y: 30))
+        #expect(segment(sheet.gray).first?.digits.count == 3)
+    }
+
     /// A shadow down the middle of the page: above and below it the surface takes the tone
     /// of the nearest point of the page's edge, not of the row's ends.
     @Test("The surface takes the tone of the nearest point of the page")
@@ -133,6 +154,24 @@ struct SheetTests {
         #expect(Sheet.isolated(image) == nil)
     }
 
+    /// The climbing search against every choice of four corners.
+    @Test("The largest quadrilateral on a convex polygon's corners, against trying them all")
+    func largestQuadrilateral() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<40 {
+            let points = (0..<40).map { _ in (x: Double.random(in: 0...100, using: &rng), y: Double.random(in: 0...60, using: &rng)) }
+            let hull = Sheet.convexHull(points)
+            var best = 0.0
+            for a in hull.indices { for b in (a + 1)..<hull.count { for c in (b + 1)..<hull.count { for d in (c + 1)..<hull.count {
+                best = max(best, Sheet.area(of: [hull[a], hull[b], hull[c], hull[d]]))
+            } } } }
+            #expect(abs(Sheet.largestQuadrilateralArea(in: hull) - best) < 1e-9)
+        }
+        // A regular octagon: the square on every other corner, √2/2 of it.
+        let octagon = (0..<8).map { k in (x: cos(Double(k) * .pi / 4), y: sin(Double(k) * .pi / 4)) }
+        #expect(abs(Sheet.largestQuadrilateralArea(in: octagon) / Sheet.area(of: octagon) - 0.5.squareRoot()) < 1e-9)
+    }
+
     @Test("Convex hull, polygon area, smallest rectangle and row spans")
     func geometry() {
         let square = [(x: 0.0, y: 0.0), (x: 4, y: 0), (x: 4, y: 4), (x: 0, y: 4), (x: 2, y: 2), (x: 1, y: 3)]
@@ -148,3 +187,4 @@ struct SheetTests {
         #expect(spans[5] == nil)
     }
 }
+
