@@ -42,8 +42,9 @@ public enum Sheet {
     /// The sheet in `gray` (luminance, 0 = black), everything outside it painted in the
     /// sheet's own tone, or nil when the image does not show a sheet on a darker surface.
     ///
-    /// The surface is the picture's border: at least 60% of it within 0.08 of its median tone. The
-    /// sheet is the largest region more than 0.1 brighter than that (its shadowed parts too),
+    /// The surface is the picture's border: at least 60% of it within 0.08 of its median tone;
+    /// or, in a close-up where the page runs off the picture, the border's darker part, a step
+    /// down from the rest (see below). The sheet is the largest region more than 0.1 brighter than that (its shadowed parts too),
     /// closed over two sampled pixels so that its writing and any line across it do not cut it up,
     /// and at least a twentieth of the picture. It is taken when its convex hull is a quadrilateral
     /// with blunted corners, a page seen square-on or at an angle: the largest quadrilateral on its
@@ -66,12 +67,27 @@ public enum Sheet {
         // blurred copy (3x3), or the noise on the surface would pass for features.
         let blur = factor == 1 ? 1 : 0
         let smooth = blur > 0 ? Background.boxBlur(small, radius: blur) : small
-        // The surface: most of the picture's border, in one even tone.
+        // The surface: most of the picture's border, in one even tone. Or, in a close-up
+        // where the page runs off the picture, the darker part of the border (Otsu's split)
+        // when that is at least a tenth of it, even, at least 0.25 darker than the rest, and
+        // a step rather than a gradient (at most a tenth of the border in the middle third
+        // between the two tones).
         var border: [Float] = []
         for x in 0..<w { border += [smooth[x, 0], smooth[x, h - 1]] }
         for y in 1..<(h - 1) { border += [smooth[0, y], smooth[w - 1, y]] }
-        let surface = median(border)
-        guard border.filter({ abs($0 - surface) <= 0.08 }).count * 10 >= border.count * 6 else { return nil }
+        func even(_ values: [Float], share: Int) -> Float? {
+            let m = median(values)
+            return values.filter({ abs($0 - m) <= 0.08 }).count * 10 >= values.count * share ? m : nil
+        }
+        func partial() -> Float? {
+            let split = Float(Threshold.otsu(histogram: Threshold.histogram(border)).threshold) / 255
+            let darker = border.filter { $0 <= split }, lighter = border.filter { $0 > split }
+            guard darker.count * 10 >= border.count, !lighter.isEmpty, let lo = even(darker, share: 8) else { return nil }
+            let hi = median(lighter)
+            let between = border.filter { $0 > lo + (hi - lo) / 3 && $0 < hi - (hi - lo) / 3 }.count
+            return hi - lo >= 0.25 && between * 10 <= border.count ? lo : nil
+        }
+        guard let surface = partial() ?? even(border, share: 6) else { return nil }
         // The page: brighter than the surface, its shadowed parts too; closed (grown and
         // shrunk back by two sampled pixels) so its writing and any line across it do not
         // cut it up.

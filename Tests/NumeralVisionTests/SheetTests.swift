@@ -110,6 +110,34 @@ struct SheetTests {
         #expect(segment(sheet.gray).first?.digits.count == 3)
     }
 
+    /// A close-up: the page runs off the picture on three sides, the desk shows along the
+    /// fourth (its edge turned a little). The desk is painted and its edge is not read.
+    @Test("A page running off the picture, the desk along one side")
+    func closeUp() throws {
+        var image = GrayImage(width: 300, height: 160, fill: 0.92)
+        for y in 0..<160 { for x in 0..<(45 + y / 16) { image[x, y] = 0.2 } }
+        for i in 0..<3 {
+            for y in 50..<110 { for x in (90 + 60 * i)..<(130 + 60 * i) where x < 96 + 60 * i || x >= 124 + 60 * i || y < 56 || y >= 104 {
+                image[x, y] = 0.1
+            } }
+        }
+        let found = Sheet.isolated(image)
+        #expect(found != nil)
+        guard let sheet = found else { return }
+        #expect(sheet.contains(x: 150, y: 80) && !sheet.contains(x: 20, y: 80) && !sheet.contains(x: 47, y: 80))
+        #expect(segment(sheet.gray).flatMap(\.digits).count == 3)
+    }
+
+    /// Light falling off across a page is no desk: the border's darker part is a gradient,
+    /// not a step down.
+    @Test("A page darkening towards one side is not a sheet")
+    func gradientPage() {
+        var image = GrayImage(width: 300, height: 160, fill: 0.92)
+        for y in 0..<160 { for x in 0..<300 { image[x, y] = 0.95 - 0.45 * Float(x) / 299 } }
+        for i in 0..<3 { for y in 50..<110 { for x in (60 + 60 * i)..<(66 + 60 * i) { image[x, y] = 0.1 } } }
+        #expect(Sheet.isolated(image) == nil)
+    }
+
     /// A shadow down the middle of the page: above and below it the surface takes the tone
     /// of the nearest point of the page's edge, not of the row's ends.
     @Test("The surface takes the tone of the nearest point of the page")
