@@ -4,6 +4,8 @@ import NumeralVision
 /// A page photographed lying on a desk: smaller than the picture, turned a little, on a
 /// darker surface (wood, grey or black laminate, a dark cloth). Drawn at the final
 /// resolution, before the camera's blur and noise, so the page's edge is blurred like its ink.
+/// Half the photos are taken at an angle (the page's far edge foreshortened), and a third are
+/// close-ups, where the page runs off the picture on the sides the desk does not show.
 struct Desk: Sendable {
     /// The page's width as a share of the picture's.
     var share: Float
@@ -13,6 +15,13 @@ struct Desk: Sendable {
     var colour: RGB
     /// Where the page's centre sits within the room left for it, −1…1 each way.
     var place: (x: Float, y: Float)
+    /// How much shorter the page's top edge is than its bottom edge (0: seen square-on).
+    var keystone: Float = 0
+    /// For a close-up, the sides (0 left, 1 top, 2 right, 3 bottom) where the desk still
+    /// shows; on the others the picture is cut between the page's edge and its number.
+    var deskSides: Set<Int>? = nil
+    /// Where each cut falls between the number and the page's edge, 0…1.
+    var cuts: [Float] = [0.5, 0.5, 0.5, 0.5]
 
     static func random(_ c: SynthConfiguration, using rng: inout some RandomNumberGenerator) -> Desk {
         let level = Float.random(in: 0.05...0.45, using: &rng)
@@ -20,7 +29,11 @@ struct Desk: Sendable {
         return Desk(share: Float(Double.random(in: c.deskPageShare, using: &rng)),
                     rotation: Float(Double.random(in: -c.deskRotationDegrees...c.deskRotationDegrees, using: &rng)) * .pi / 180,
                     colour: colour,
-                    place: (Float.random(in: -1...1, using: &rng), Float.random(in: -1...1, using: &rng)))
+                    place: (Float.random(in: -1...1, using: &rng), Float.random(in: -1...1, using: &rng)),
+                    keystone: Bool.random(using: &rng) ? Float.random(in: 0.05...0.2, using: &rng) : 0,
+                    deskSides: Int.random(in: 0..<3, using: &rng) == 0
+                        ? Set(Array(0..<4).shuffled(using: &rng).prefix(Int.random(in: 1...2, using: &rng))) : nil,
+                    cuts: (0..<4).map { _ in Float.random(in: 0.2...0.9, using: &rng) })
     }
 
     /// The picture of `page` (one plane per channel, grey levels 0…255) on the desk, with the
@@ -45,9 +58,11 @@ struct Desk: Sendable {
         for y in 0..<height {
             for x in 0..<width {
                 let i = y * width + x
-                // Picture → page coordinates: undo the turn about the page's centre.
+                // Picture → page coordinates: undo the turn about the page's centre, then the
+                // foreshortening (rows nearer the top were drawn narrower).
                 let dx = Float(x) + 0.5 - cx, dy = Float(y) + 0.5 - cy
-                let u = c * dx + s * dy + Float(pw) / 2, v = -s * dx + c * dy + Float(ph) / 2
+                let v = -s * dx + c * dy + Float(ph) / 2
+                let u = (c * dx + s * dy) / narrowing(v, height: ph) + Float(pw) / 2
                 // Coverage of the page, soft over one pixel at its edge.
                 let alpha = min(1, max(0, min(min(u, Float(pw) - u), min(v, Float(ph) - v)) + 0.5))
                 if u >= 0, v >= 0, Int(u) < pw, Int(v) < ph { pictureOwners[i] = owners[Int(v) * pw + Int(u)] }
@@ -62,13 +77,52 @@ struct Desk: Sendable {
             var box = BoundingBox.empty
             for (u, v) in [(mark.box.minX, mark.box.minY), (mark.box.maxX, mark.box.minY),
                            (mark.box.minX, mark.box.maxY), (mark.box.maxX, mark.box.maxY)] {
-                let du = Float(u) - Float(pw) / 2, dv = Float(v) - Float(ph) / 2
-                let x = cx + c * du - s * dv, y = cy + s * du + c * dv
+                let (x, y) = picturePoint(u: Float(u), v: Float(v))
                 box = box.union(BoundingBox(minX: Int(x.rounded(.down)), minY: Int(y.rounded(.down)),
                                             maxX: Int(x.rounded(.up)), maxY: Int(y.rounded(.up))))
             }
             return SynthMark(digit: mark.digit, box: box)
         }
-        return (channels, moved, pictureOwners)
+        /// Page → picture coordinates.
+        func picturePoint(u: Float, v: Float) -> (Float, Float) {
+            let du = (u - Float(pw) / 2) * narrowing(v, height: ph), dv = v - Float(ph) / 2
+            return (cx + c * du - s * dv, cy + s * du + c * dv)
+        }
+        guard let deskSides else { return (channels, moved, pictureOwners) }
+
+        // A close-up: the picture cut between the number and the page's edge on every side
+        // but the desk's.
+        let number = moved.reduce(BoundingBox.empty) { $0.union($1.box) }
+        let corners = [(0, 0), (pw, 0), (pw, ph), (0, ph)].map { picturePoint(u: Float($0.0), v: Float($0.1)) }
+        let margin = Float(max(4, (number.maxY - number.minY) / 3))
+        var frame = (minX: 0, minY: 0, maxX: width, maxY: height)
+        for side in 0..<4 where !deskSides.contains(side) {
+            let t = cuts[side]
+            switch side {
+            case 0: frame.minX = max(0, Int(corners.map(\.0).min()! + t * max(0, Float(number.minX) - margin - corners.map(\.0).min()!)))
+            case 1: frame.minY = max(0, Int(corners.map(\.1).min()! + t * max(0, Float(number.minY) - margin - corners.map(\.1).min()!)))
+            case 2: frame.maxX = min(width, Int(corners.map(\.0).max()! - t * max(0, corners.map(\.0).max()! - Float(number.maxX) - margin)))
+            default: frame.maxY = min(height, Int(corners.map(\.1).max()! - t * max(0, corners.map(\.1).max()! - Float(number.maxY) - margin)))
+            }
+        }
+        let (fw, fh) = (frame.maxX - frame.minX, frame.maxY - frame.minY)
+        let cropped = channels.map { plane in
+            var out = Plane(width: fw, height: fh)
+            for y in 0..<fh { for x in 0..<fw { out.values[y * fw + x] = plane.values[(y + frame.minY) * width + x + frame.minX] } }
+            return out
+        }
+        var croppedOwners = [Int8](repeating: -1, count: fw * fh)
+        for y in 0..<fh { for x in 0..<fw { croppedOwners[y * fw + x] = pictureOwners[(y + frame.minY) * width + x + frame.minX] } }
+        let shifted = moved.map { mark in
+            mark.box.isEmpty ? mark : SynthMark(digit: mark.digit, box: BoundingBox(
+                minX: mark.box.minX - frame.minX, minY: mark.box.minY - frame.minY,
+                maxX: mark.box.maxX - frame.minX, maxY: mark.box.maxY - frame.minY))
+        }
+        return (cropped, shifted, croppedOwners)
+    }
+
+    /// How wide the page's row `v` (0 at its top) is drawn, as a share of its width.
+    func narrowing(_ v: Float, height: Int) -> Float {
+        1 - keystone * (1 - min(max(v / Float(height), 0), 1))
     }
 }

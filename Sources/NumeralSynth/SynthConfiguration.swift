@@ -29,7 +29,7 @@
 /// | inverted polarity (light ink on dark) | 5% |
 /// | grey-scale file | 40% (the rest RGB) |
 /// | JPEG | 50% of images, quality 30…95 (the rest PNG) |
-/// | page photographed on a desk | 0% (`--desk-fraction`): the page 30…85% of the picture's width, turned up to ±10°, on a surface of grey level 0.05…0.45 (wood to black), never inverted |
+/// | page photographed on a desk | 0% (`--desk-fraction`): the page 30…85% of the picture's width, turned up to ±10°, on a surface of grey level 0.05…0.45 (wood to black), never inverted; half seen at an angle (the far edge 5…20% shorter), a third close-ups (the desk along 1 or 2 sides only) |
 public struct SynthConfiguration: Sendable, Equatable {
     /// Relative weights of 1, 2, …, 10 digits per number.
     public var digitCountWeights: [Double] = [8, 10, 12, 13, 12, 11, 10, 9, 8, 7]

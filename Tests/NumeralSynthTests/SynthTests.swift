@@ -88,8 +88,9 @@ func temporaryDirectory(_ name: String) -> String {
     }
 
     /// A page on a desk: the same number, page and ink as without the desk (every draw up
-    /// to the desk is shared), in a larger picture whose border is the darker surface; the
-    /// marks and ink owners follow the page: each digit's box still holds the pixels it inks.
+    /// to the desk is shared), in a picture with the darker surface along one side at least;
+    /// the marks and ink owners follow the page, turned, foreshortened or cut: each digit's
+    /// box still holds the pixels it inks.
     @Test func pagesOnADesk() throws {
         var configuration = SynthConfiguration()
         configuration.digitHeight = 20...40
@@ -98,15 +99,18 @@ func temporaryDirectory(_ name: String) -> String {
         let onDesk = try Synthesizer(digits: digits, configuration: configuration)
         let plain = try smallSynthesizer(heights: 20...40)
         #expect(try plain.sample(index: 0, seed: 9).attributes.desk == false)
+        var closeUps = 0
         for index in 0..<12 {
             let sample = try onDesk.sample(index: index, seed: 9), page = try plain.sample(index: index, seed: 9)
             let a = sample.attributes
             #expect(a.desk && !a.inverted && sample.label == page.label && a.sources == page.attributes.sources)
-            #expect(sample.image.width > page.image.width && sample.image.height > page.image.height)
+            // The desk shows along one side at least (a close-up cuts the others into the page).
             let gray = Grayscale.convert(sample.image).image
-            let border = (0..<gray.width).map { gray[$0, 0] } + (0..<gray.height).map { gray[0, $0] }
-            let surface = border.sorted()[border.count / 2], paper = gray.pixels.sorted()[gray.pixels.count * 95 / 100]
+            let sides = [(0..<gray.height).map { gray[0, $0] }, (0..<gray.width).map { gray[$0, 0] },
+                         (0..<gray.height).map { gray[gray.width - 1, $0] }, (0..<gray.width).map { gray[$0, gray.height - 1] }]
+            let surface = sides.map { $0.sorted()[$0.count / 2] }.min()!, paper = gray.pixels.sorted()[gray.pixels.count * 95 / 100]
             #expect(surface < 0.5 && paper - surface > 0.2, "sample \(index): surface \(surface), paper \(paper)")
+            if sides.contains(where: { $0.sorted()[$0.count / 2] > surface + 0.2 }) { closeUps += 1 }
             #expect(sample.owners.count == sample.image.width * sample.image.height)
             for (k, mark) in sample.marks.enumerated() where mark.digit != nil && !mark.box.isEmpty {
                 var owned = 0, inBox = 0
@@ -119,6 +123,7 @@ func temporaryDirectory(_ name: String) -> String {
                 #expect(owned > 0 && inBox * 100 >= owned * 98, "sample \(index) mark \(k): \(inBox) of \(owned) owned pixels in \(mark.box)")
             }
         }
+        #expect(closeUps > 0, "no close-up among 12 photos")
     }
 
     @Test func atLeastAFifthOfNumbersHaveTouchingOrOverlappingDigits() throws {
