@@ -137,7 +137,8 @@ for r in "${readers[@]}"; do args+=(--reader "$r"); done
         echo "### Pages photographed on a desk"
         echo
         echo "500 images from \`numeral synth --count 500 --seed 2027 --desk-fraction 1\`: the page 30-85% of the picture's"
-        echo "width, turned up to 10 degrees, on a surface of grey level 0.05-0.45; beside them the same numbers on"
+        echo "width, turned up to 10 degrees, on a surface of grey level 0.05-0.45, half of them seen at an angle (the far"
+        echo "edge 5-20% shorter) and a third close-ups (the desk along one or two sides only); beside them the same numbers on"
         echo "the page alone (\`--desk-fraction 0\`, otherwise the same draws up to the desk). \`numeral evaluate --images\`:"
         echo
         echo "| images | string | digit | unsure | string, threshold 0 | digit, threshold 0 |"
