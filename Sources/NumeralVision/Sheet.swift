@@ -133,9 +133,14 @@ public enum Sheet {
         let halfway = (paper + surface) / 2
         let marks = (0..<(w * h)).filter { inside[$0] && small.pixels[$0] < halfway }.count
         guard marks * 500 >= hullArea, marks * 2 <= hullArea else { return nil }
-        // Featureless beyond the sheet's blurred edge (two sampled pixels from the hull).
+        // Featureless beyond the sheet's blurred edge (two sampled pixels from the hull). Paper
+        // within two pixels of the picture's border is no feature: the closing shrank the sheet
+        // there, and at the picture's corners the hull grown back misses a few of its pixels.
         let near = grown(inside, width: w, height: h, by: 2)
-        let far = (0..<(w * h)).filter { !near[$0] }.map { smooth.pixels[$0] }
+        let far = (0..<(w * h)).filter { i in
+            let (x, y) = (i % w, i / w)
+            return !near[i] && !(bright[i] && (x < 2 || y < 2 || x >= w - 2 || y >= h - 2))
+        }.map { smooth.pixels[$0] }
         guard far.filter({ abs($0 - surface) > 0.1 }).count * 200 < max(1, far.count) else { return nil }
 
         // Shrink the hull by two sampled pixels (three where blurred), then paint the

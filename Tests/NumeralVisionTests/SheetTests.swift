@@ -128,6 +128,21 @@ struct SheetTests {
         #expect(segment(sheet.gray).flatMap(\.digits).count == 3)
     }
 
+    /// A small noisy close-up, the desk's edge turned: where the page meets the picture's
+    /// border beside the desk, a few of its pixels lie beyond the sheet's hull; they are
+    /// paper, not marks on the desk.
+    @Test("A small noisy close-up with the desk along one side")
+    func smallCloseUp() throws {
+        var page = Page(width: 100, height: 64)
+        for y in 0..<64 { for x in 0..<(14 + y / 8) { page.image[x, y] = 0.3 } }
+        for i in 0..<3 { page.ring(34 + 22 * i, 18, 16, 28, t: 3) }
+        page.noise(0.03, seed: 11)
+        let found = Sheet.isolated(page.image)
+        #expect(found != nil)
+        guard let sheet = found else { return }
+        #expect(sheet.contains(x: 60, y: 32) && !sheet.contains(x: 8, y: 32))
+    }
+
     /// Light falling off across a page is no desk: the border's darker part is a gradient,
     /// not a step down.
     @Test("A page darkening towards one side is not a sheet")
