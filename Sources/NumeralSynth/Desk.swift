@@ -94,35 +94,38 @@ struct Desk: Sendable {
         // but the desk's.
         let number = moved.reduce(BoundingBox.empty) { $0.union($1.box) }
         let corners = [(0, 0), (pw, 0), (pw, ph), (0, ph)].map { picturePoint(u: Float($0.0), v: Float($0.1)) }
+        let (left, right) = (corners.map(\.0).min()!, corners.map(\.0).max()!)
+        let (top, bottom) = (corners.map(\.1).min()!, corners.map(\.1).max()!)
         let margin = Float(max(4, (number.maxY - number.minY) / 3))
         var frame = (minX: 0, minY: 0, maxX: width, maxY: height)
         for side in 0..<4 where !deskSides.contains(side) {
             let t = cuts[side]
             switch side {
-            case 0: frame.minX = max(0, Int(corners.map(\.0).min()! + t * max(0, Float(number.minX) - margin - corners.map(\.0).min()!)))
-            case 1: frame.minY = max(0, Int(corners.map(\.1).min()! + t * max(0, Float(number.minY) - margin - corners.map(\.1).min()!)))
-            case 2: frame.maxX = min(width, Int(corners.map(\.0).max()! - t * max(0, corners.map(\.0).max()! - Float(number.maxX) - margin)))
-            default: frame.maxY = min(height, Int(corners.map(\.1).max()! - t * max(0, corners.map(\.1).max()! - Float(number.maxY) - margin)))
+            case 0: frame.minX = max(0, Int(left + t * max(0, Float(number.minX) - margin - left)))
+            case 1: frame.minY = max(0, Int(top + t * max(0, Float(number.minY) - margin - top)))
+            case 2: frame.maxX = min(width, Int(right - t * max(0, right - Float(number.maxX) - margin)))
+            default: frame.maxY = min(height, Int(bottom - t * max(0, bottom - Float(number.maxY) - margin)))
             }
         }
         let (fw, fh) = (frame.maxX - frame.minX, frame.maxY - frame.minY)
-        let cropped = channels.map { plane in
+        func cropped<T>(_ values: [T]) -> [T] {
+            (0..<fh).flatMap { y in values[((y + frame.minY) * width + frame.minX)..<((y + frame.minY) * width + frame.maxX)] }
+        }
+        let croppedChannels = channels.map { plane in
             var out = Plane(width: fw, height: fh)
-            for y in 0..<fh { for x in 0..<fw { out.values[y * fw + x] = plane.values[(y + frame.minY) * width + x + frame.minX] } }
+            out.values = cropped(plane.values)
             return out
         }
-        var croppedOwners = [Int8](repeating: -1, count: fw * fh)
-        for y in 0..<fh { for x in 0..<fw { croppedOwners[y * fw + x] = pictureOwners[(y + frame.minY) * width + x + frame.minX] } }
         let shifted = moved.map { mark in
             mark.box.isEmpty ? mark : SynthMark(digit: mark.digit, box: BoundingBox(
                 minX: mark.box.minX - frame.minX, minY: mark.box.minY - frame.minY,
                 maxX: mark.box.maxX - frame.minX, maxY: mark.box.maxY - frame.minY))
         }
-        return (cropped, shifted, croppedOwners)
+        return (croppedChannels, shifted, cropped(pictureOwners))
     }
 
     /// How wide the page's row `v` (0 at its top) is drawn, as a share of its width.
     func narrowing(_ v: Float, height: Int) -> Float {
-        1 - keystone * (1 - min(max(v / Float(height), 0), 1))
+        1 - keystone * (1 - clamp01(v / Float(height)))
     }
 }

@@ -156,11 +156,11 @@ public enum Sheet {
                 let edge = (x == 0 || !keep[y * w + x - 1]) || (x + 1 == w || !keep[y * w + x + 1])
                     || (y == 0 || !keep[(y - 1) * w + x]) || (y + 1 == h || !keep[(y + 1) * w + x])
                 guard edge else { continue }
-                var near: [Float] = []
+                var around: [Float] = []
                 for yy in max(0, y - 2)...min(h - 1, y + 2) {
-                    for xx in max(0, x - 2)...min(w - 1, x + 2) where keep[yy * w + xx] { near.append(small[xx, yy]) }
+                    for xx in max(0, x - 2)...min(w - 1, x + 2) where keep[yy * w + xx] { around.append(small[xx, yy]) }
                 }
-                tone[y * w + x] = median(near)
+                tone[y * w + x] = median(around)
                 queue.append(y * w + x)
             }
         }
