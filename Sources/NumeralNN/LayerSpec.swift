@@ -51,6 +51,9 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     /// layer's own settings are impossible (a file can hold any numbers: zero strides,
     /// negative sizes, a dropout rate of 2 must be rejected here, before a layer is built).
     public func outputShape(for input: [Int]) -> [Int]? {
+        // Sizes from a file are bounded first, so that the arithmetic below cannot overflow;
+        // products of dimensions are checked.
+        guard sizes.allSatisfy({ $0 < LayerSpec.sizeLimit }) else { return nil }
         switch self {
         case let .dense(i, o):
             // One sample, or a sequence of them (the columns of a line).
@@ -67,13 +70,52 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .relu, .sigmoid, .tanh: return input
         case let .dropout(rate): return rate >= 0 && rate < 1 ? input : nil
         case let .batchNorm(f): return f > 0 && input.first == f ? input : nil
-        case .flatten: return [input.reduce(1, *)]
+        case .flatten: return LayerSpec.product(input).map { [$0] }
         case let .lstm(i, h):
-            let count = input.reduce(1, *)
+            guard i > 0, h > 0, let count = LayerSpec.product(input) else { return nil }
             return count > 0 && count % i == 0 ? [h] : nil
         case .columns:
-            return input.count == 3 && input.allSatisfy({ $0 > 0 }) ? [input[2], input[0] * input[1]] : nil
+            guard input.count == 3, input.allSatisfy({ $0 > 0 }), let features = LayerSpec.product(Array(input[0...1])) else { return nil }
+            return [input[2], features]
         }
+    }
+
+    /// The weights and biases a file must hold for this layer (at least; batch norm's running
+    /// statistics are not counted), or nil when the count overflows.
+    public var parameterCount: Int? {
+        switch self {
+        case let .dense(i, o): LayerSpec.product([i, o]).map { $0 + o }
+        case let .conv2D(i, o, k, _, _): LayerSpec.product([o, i, k, k]).map { $0 + o }
+        case let .batchNorm(f): 2 * f
+        case let .lstm(i, h): LayerSpec.product([4, h, i + h])
+        case .maxPool2D, .relu, .sigmoid, .tanh, .dropout, .flatten, .columns: 0
+        }
+    }
+
+    /// Every size and step the layer is set with; each must be under `sizeLimit`.
+    var sizes: [Int] {
+        switch self {
+        case let .dense(i, o): [i, o]
+        case let .conv2D(i, o, k, s, p): [i, o, k, s, p]
+        case let .maxPool2D(size, stride): [size, stride]
+        case let .batchNorm(f): [f]
+        case let .lstm(i, h): [i, h]
+        case .relu, .sigmoid, .tanh, .dropout, .flatten, .columns: []
+        }
+    }
+
+    static let sizeLimit = 1 << 31
+
+    /// The product of `values`, or nil when it overflows or a value is negative.
+    static func product(_ values: [Int]) -> Int? {
+        var result = 1
+        for v in values {
+            guard v >= 0 else { return nil }
+            let (p, overflow) = result.multipliedReportingOverflow(by: v)
+            if overflow { return nil }
+            result = p
+        }
+        return result
     }
 }
 
@@ -91,9 +133,24 @@ public struct Architecture: Codable, Equatable, Sendable {
 
     /// The per-sample output shape, or nil if some layer does not fit its input.
     public var outputShape: [Int]? {
+        guard inputShape.allSatisfy({ $0 > 0 && $0 < LayerSpec.sizeLimit }) else { return nil }
         var shape: [Int]? = inputShape
         for layer in layers { shape = shape.flatMap(layer.outputShape(for:)) }
         return shape
+    }
+
+    /// The weights and biases a file of this architecture must hold (at least), or nil when
+    /// the count overflows. Checked against the file before any layer is built, so a file
+    /// cannot make the loader allocate more than it holds.
+    public var parameterCount: Int? {
+        var total = 0
+        for layer in layers {
+            guard let count = layer.parameterCount else { return nil }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
     }
 }
 
@@ -112,5 +169,16 @@ extension Architecture {
             shape = next
         }
         return flops
+    }
+}
+
+/// Throws unless `tensors` hold at least as many numbers as `architecture` has parameters:
+/// a file's architecture is checked against the file before a layer is built, so that no
+/// file makes the loader allocate more than it holds.
+func checkParameterCount(of architecture: Architecture, against tensors: [String: Tensor], path: String) throws(ModelFileError) {
+    let held = tensors.values.reduce(0) { $0 + $1.scalars.count }
+    guard let needed = architecture.parameterCount, needed <= held else {
+        let count = architecture.parameterCount.map(String.init) ?? "more than 2⁶³"
+        throw .invalid(path: path, reason: "architecture \(architecture.name) needs \(count) parameters, the file holds \(held) numbers (a tensor is missing, or the architecture is not the file's)")
     }
 }

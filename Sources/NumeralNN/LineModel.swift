@@ -171,6 +171,7 @@ public struct LineModel: Sendable {
               architecture.outputShape == [nominalWidth / frameWidth, classes] else {
             throw .invalid(path: path, reason: "architecture \(architecture.name) does not map [1, \(height), \(nominalWidth)] lines to \(nominalWidth / frameWidth) frames of \(classes) classes")
         }
+        try checkParameterCount(of: architecture, against: tensors, path: path)
         var network = Sequential(loading: architecture)
         if let problem = network.takeParameters(from: &tensors, prefix: "") { throw .invalid(path: path, reason: problem) }
         var model = LineModel(network: network)

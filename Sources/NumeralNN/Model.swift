@@ -210,6 +210,7 @@ extension Model {
             guard architecture.outputShape == [10] else {
                 throw .invalid(path: path, reason: "architecture \(architecture.name) does not map \(architecture.inputShape) to 10 classes")
             }
+            try checkParameterCount(of: architecture, against: tensors, path: path)
             var network = Sequential(loading: architecture)
             let prefix = architectures.count == 1 ? "" : "members.\(k)."
             if let problem = network.takeParameters(from: &tensors, prefix: prefix) { throw .invalid(path: path, reason: problem) }

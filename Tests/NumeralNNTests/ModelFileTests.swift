@@ -224,9 +224,14 @@ import TestSupport
         try expectLoadError(SafeTensors.encode(tensors: reshaped, metadata: metadata), named: "shape") {
             Self.reason($0, contains: "7.weight") && Self.reason($0, contains: "shape")
         }
-        // A missing tensor.
+        // A missing tensor: the file then holds fewer numbers than the architecture needs.
         try expectLoadError(SafeTensors.encode(tensors: tensors.filter { $0.name != "0.bias" }, metadata: metadata),
-                            named: "missing") { Self.reason($0, contains: "0.bias is missing") }
+                            named: "missing") { Self.reason($0, contains: "needs 61706 parameters, the file holds 61700 numbers") }
+        // A tensor under another name.
+        let renamed = tensors.map { $0.name == "0.bias" ? (name: "0.bias-renamed", tensor: $0.tensor) : $0 }
+        try expectLoadError(SafeTensors.encode(tensors: renamed, metadata: metadata), named: "renamed") {
+            Self.reason($0, contains: "0.bias is missing")
+        }
         // A NaN and an infinity in the weights.
         for (value, name) in [(Float.nan, "nan"), (.infinity, "inf")] {
             var poisoned = tensors
@@ -295,12 +300,40 @@ import TestSupport
         ]))
     }
 
-    func expectHostile(_ architecture: Architecture, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Layers far larger than the file, which building would try to allocate (terabytes, or a
+    /// count that overflows Int), and sizes beyond 2³¹, whose shape arithmetic could overflow.
+    @Test func architecturesLargerThanTheFile() throws {
+        let huge = 1 << 30
+        try expectHostile(Architecture(name: "wide", layers: [
+            .flatten, .dense(inputSize: 784, outputSize: huge), .dense(inputSize: huge, outputSize: 10),
+        ]), reason: "needs 853624750090 parameters, the file holds 61706")
+        try expectHostile(Architecture(name: "deep", layers: [
+            .conv2D(inputChannels: 1, outputChannels: 1 << 20, kernelSize: 3, stride: 1, padding: 1),
+            .flatten, .dense(inputSize: 784 << 20, outputSize: 10),
+        ]), reason: "needs 8231321610 parameters")
+        try expectHostile(Architecture(name: "lstm", layers: [
+            .lstm(inputSize: 28, hiddenSize: huge), .dense(inputSize: huge, outputSize: 10),
+        ]), reason: "needs 4611686149423890442 parameters")
+        try expectHostile(Architecture(name: "beyond", layers: [
+            .flatten, .dense(inputSize: 784, outputSize: 1 << 40), .dense(inputSize: 1 << 40, outputSize: 10),
+        ]), reason: "10 classes")
+        try expectHostile(Architecture(name: "padding", layers: [
+            .conv2D(inputChannels: 1, outputChannels: 1, kernelSize: Int.max, stride: 1, padding: Int.max - 1),
+            .flatten, .dense(inputSize: 784, outputSize: 10),
+        ]), reason: "10 classes")
+        #expect(LayerSpec.conv2D(inputChannels: 1 << 30, outputChannels: 1 << 30, kernelSize: 1 << 30, stride: 1, padding: 0)
+            .parameterCount == nil)
+    }
+
+    func expectHostile(_ architecture: Architecture, reason: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (tensors, metadata) = try Self.validParts()
         var hostile = metadata
         hostile["architecture"] = String(decoding: try JSONEncoder().encode([architecture]), as: UTF8.self)
         try expectLoadError(SafeTensors.encode(tensors: tensors, metadata: hostile), named: "hostile.safetensors",
-                            sourceLocation: sourceLocation) { if case .invalid = $0 { true } else { false } }
+                            sourceLocation: sourceLocation) { error in
+            guard case .invalid = error else { return false }
+            return reason.map { Self.reason(error, contains: $0) } ?? true
+        }
     }
 
     /// A header whose shape has more elements than Int can count.

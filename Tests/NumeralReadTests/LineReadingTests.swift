@@ -146,6 +146,26 @@ struct LineReadingTests {
         // A digit model is not a line model.
         #expect(throws: ModelFileError.notNumeralModel(path: DefaultModel.shippedPath!)) { try LineModel.load(from: DefaultModel.shippedPath!) }
         #expect(throws: ModelFileError.self) { try LineModel.load(from: directory.appendingPathComponent("missing").path) }
+        // The shipped line model's file with an architecture of the right shapes but ten
+        // thousand times its parameters, which building would try to allocate (64 GB).
+        let shipped = try Data(contentsOf: URL(fileURLWithPath: DefaultModel.shippedLinesPath!))
+        var (tensors, metadata) = try SafeTensors.decode(shipped, path: "shipped")
+        let channels = 1 << 27
+        let huge = Architecture(name: "huge", inputShape: [1, LineModel.height, LineModel.nominalWidth], layers: [
+            .conv2D(inputChannels: 1, outputChannels: channels, kernelSize: 3, stride: 1, padding: 1),
+            .maxPool2D(size: 4, stride: 4), .columns, .dense(inputSize: channels * 8, outputSize: LineModel.classes),
+        ])
+        #expect(huge.outputShape == [LineModel.nominalWidth / LineModel.frameWidth, LineModel.classes])
+        metadata["architecture"] = String(decoding: try JSONEncoder().encode(huge), as: UTF8.self)
+        let file = directory.appendingPathComponent("huge.safetensors").path
+        try SafeTensors.encode(tensors: tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }, metadata: metadata)
+            .write(to: URL(fileURLWithPath: file))
+        do {
+            _ = try LineModel.load(from: file)
+            Issue.record("a line model ten thousand times its file's size loaded")
+        } catch {
+            #expect(error.description.contains("needs 16374562830 parameters"), "\(error)")
+        }
     }
 
     /// Images 325, 1430 and 1156 of `numeral synth --count 2000 --seed 77`: small blurred
