@@ -132,10 +132,27 @@ public struct Architecture: Codable, Equatable, Sendable {
     }
 
     /// The per-sample output shape, or nil if some layer does not fit its input.
+    ///
+    /// A sample of two axes is read one of two ways. After `.columns` it is a sequence of
+    /// columns, [W, features], and each column runs as a sample of its own: only dense layers,
+    /// activations and dropout may follow. Given as the input shape, it is rows of one sample
+    /// ([steps, features]), for an LSTM, a flatten, activations or dropout; not a dense
+    /// layer or a batch norm, which take a sample of one axis.
     public var outputShape: [Int]? {
         guard inputShape.allSatisfy({ $0 > 0 && $0 < LayerSpec.sizeLimit }) else { return nil }
-        var shape: [Int]? = inputShape
-        for layer in layers { shape = shape.flatMap(layer.outputShape(for:)) }
+        var shape = inputShape
+        var columns = false
+        for layer in layers {
+            switch layer {
+            case .dense: guard shape.count != 2 || columns else { return nil }
+            case .relu, .sigmoid, .tanh, .dropout: break
+            case .batchNorm: guard shape.count != 2, !columns else { return nil }
+            default: guard !columns else { return nil }
+            }
+            if case .columns = layer { columns = true }
+            guard let next = layer.outputShape(for: shape) else { return nil }
+            shape = next
+        }
         return shape
     }
 

@@ -325,6 +325,25 @@ import TestSupport
             .parameterCount == nil)
     }
 
+    /// After `.columns` each column runs as a sample of its own, so a flatten, an LSTM or a
+    /// batch norm there would see other shapes than the architecture says; such files crashed
+    /// at the first reading (found by `scripts/fuzz architecture`).
+    @Test func layersThatCannotReadColumns() throws {
+        try expectHostile(Architecture(name: "flatten", layers: [
+            .columns, .dense(inputSize: 28, outputSize: 55), .flatten, .dense(inputSize: 28 * 55, outputSize: 10),
+        ]), reason: "10 classes")
+        try expectHostile(Architecture(name: "lstm", layers: [
+            .columns, .lstm(inputSize: 28, hiddenSize: 10),
+        ]), reason: "10 classes")
+        #expect(Architecture(name: "batchnorm", layers: [
+            .columns, .dense(inputSize: 28, outputSize: 28), .batchNorm(features: 28),
+        ]).outputShape == nil)
+        // Rows given as the input: an LSTM reads them, a dense layer cannot.
+        #expect(Architecture(name: "rows", inputShape: [28, 28], layers: [.lstm(inputSize: 28, hiddenSize: 10)]).outputShape == [10])
+        #expect(Architecture(name: "rows", inputShape: [28, 28], layers: [.dense(inputSize: 28, outputSize: 10)]).outputShape == nil)
+        #expect(LineModel.architecture().outputShape == [LineModel.nominalWidth / LineModel.frameWidth, LineModel.classes])
+    }
+
     func expectHostile(_ architecture: Architecture, reason: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (tensors, metadata) = try Self.validParts()
         var hostile = metadata
