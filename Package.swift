@@ -39,6 +39,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // Replays files through the parsers of outside input; scripts/fuzz builds it for libFuzzer.
+        .executableTarget(
+            name: "numeral-fuzz",
+            dependencies: ["Numeral", "NumeralServer", "CFuzzer"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Numeral",
             dependencies: ["NumeralCore", "NumeralNN", "NumeralData", "NumeralTraining", "NumeralVision", "NumeralSynth"],
@@ -76,6 +81,7 @@ let package = Package(
         .target(name: "NumeralSynth", dependencies: ["NumeralCore", "NumeralData", "NumeralVision"],
                 swiftSettings: swiftSettings),
         .systemLibrary(name: "CDNNL"),
+        .systemLibrary(name: "CFuzzer"),
         .systemLibrary(name: "CNumeralZlib"),
         .systemLibrary(name: "CPNG"),
         .systemLibrary(name: "CTurboJPEG"),

@@ -8,7 +8,7 @@ import Numeral
 /// high (MNIST's convention: white digit on black), in 0…1 or 0…255 (any value over 1 means
 /// 0…255); or a 28×28 PNG, whose polarity is detected from its border (a dark digit on
 /// white paper is inverted first).
-struct ClassifyController {
+package struct ClassifyController {
     typealias Context = NumeralRequestContext
 
     let model: Model
@@ -88,7 +88,7 @@ struct ClassifyController {
     }
 
     /// 784 values from JSON, scaled to 0…1.
-    static func pixels(json bytes: [UInt8]) throws(APIError) -> [Float] {
+    package static func pixels(json bytes: [UInt8]) throws(APIError) -> [Float] {
         let values: [Double]
         let decoder = JSONDecoder()
         if let fast = PixelJSON.parse(bytes) {

@@ -8,7 +8,7 @@ import Numeral
 /// Accepts JSON `{"text": "1234", "readId": "…", "image": "<base64>", "imageName": "…"}`
 /// (`readId` or `image` or both) or `multipart/form-data` with the same field names, the
 /// image as a file part.
-struct FeedbackController {
+package struct FeedbackController {
     typealias Context = NumeralRequestContext
 
     let store: FeedbackStore
@@ -77,7 +77,7 @@ struct FeedbackController {
     }
 
     /// The fields, from JSON or multipart.
-    struct Fields {
+    package struct Fields {
         var text: String
         var readId: String?
         var image: String?
@@ -85,7 +85,7 @@ struct FeedbackController {
         var imageBytes: [UInt8]?
     }
 
-    static func input(from body: [UInt8], contentType: String?) throws(APIError) -> Fields {
+    package static func input(from body: [UInt8], contentType: String?) throws(APIError) -> Fields {
         switch Upload.mediaType(contentType) {
         case "application/json", nil:
             guard let input = try? JSONDecoder().decode(Input.self, from: Data(body)) else {

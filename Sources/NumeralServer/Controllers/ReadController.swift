@@ -8,7 +8,7 @@ import Numeral
 /// `POST /v1/feedback`. One image in the body answers that object (or the image's error
 /// status); multipart answers `{"results": [...]}`, an `error` in place of each image that
 /// could not be read, with the first failure's status if none could.
-struct ReadController {
+package struct ReadController {
     typealias Context = NumeralRequestContext
 
     let reader: NumberReader
@@ -107,7 +107,7 @@ struct ReadController {
     }
 
     /// The file parts of a multipart body (parts with a filename, or named `file`/`image`).
-    static func images(inMultipart body: [UInt8], contentType: String) throws(APIError) -> [(name: String, bytes: [UInt8])] {
+    package static func images(inMultipart body: [UInt8], contentType: String) throws(APIError) -> [(name: String, bytes: [UInt8])] {
         guard let boundary = Multipart.boundary(fromContentType: contentType) else {
             throw .badRequest("invalid_multipart", Multipart.MultipartError.missingBoundary.description)
         }
