@@ -172,12 +172,19 @@ final class DNNLConvolution: @unchecked Sendable {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cache: [Key: DNNLConvolution] = [:]
+    /// A model meets a few dozen geometries (layers × passes × chunk sizes). A process that
+    /// meets more, trying one architecture after another, starts the cache afresh at this
+    /// many instead of growing without end (primitives in use stay alive with their users).
+    static let cacheLimit = 512
+
+    static var cachedCount: Int { lock.lock(); defer { lock.unlock() }; return cache.count }
 
     static func get(_ g: Conv2DGeometry, _ pass: Pass) -> DNNLConvolution {
         let key = Key(geometry: g, pass: pass)
         lock.lock()
         defer { lock.unlock() }
         if let c = cache[key] { return c }
+        if cache.count >= cacheLimit { cache.removeAll() }
         let c = DNNLConvolution(g, pass)
         cache[key] = c
         return c
