@@ -44,8 +44,9 @@ final class DNNLPrimitive: @unchecked Sendable {
 }
 
 /// A reorder between a plain user layout and the layout a primitive chose; `nil` inside when
-/// the two are the same and the user's buffer can be passed straight through.
-struct DNNLLayoutPair: @unchecked Sendable {
+/// the two are the same and the user's buffer can be passed straight through. The reorder is
+/// destroyed with the pair (with its convolution, when the cache lets that go).
+final class DNNLLayoutPair: @unchecked Sendable {
     var user: dnnl_memory_desc_t
     var primitive: dnnl_memory_desc_t
     /// user → primitive (inputs) or primitive → user (outputs).
@@ -70,6 +71,10 @@ struct DNNLLayoutPair: @unchecked Sendable {
             dnnl_primitive_desc_destroy(pd)
             reorder = r
         }
+    }
+
+    deinit {
+        if let reorder { dnnl_primitive_destroy(reorder) }
     }
 }
 
