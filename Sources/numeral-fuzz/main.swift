@@ -44,7 +44,7 @@ let targets: [String: ([UInt8]) -> Void] = [
         var rng = SplitMix64(seed: 1)
         let written = Model(network: Sequential(architecture, using: &rng))
         guard var network = (try? Model.decode(written.encoded(), path: "fuzz"))?.model.networks.first else {
-            fatalError("a model Numeral wrote did not load: \(architecture)")
+            preconditionFailure("a model Numeral wrote did not load: \(architecture)")
         }
         let batch = Tensor(shape: [3, 1, 28, 28], scalars: (0..<(3 * 784)).map { Float($0 % 7) / 6 })
         _ = written.probabilities(batch)
@@ -105,7 +105,8 @@ nonisolated(unsafe) let reader: NumberReader = {
     do {
         return NumberReader(model: try DefaultModel.load(nil), lineModel: try DefaultModel.loadLines(nil))
     } catch {
-        fatalError("numeral-fuzz: \(error)")
+        FileHandle.standardError.write(Data("numeral-fuzz: \(error)\n".utf8))
+        exit(1)
     }
 }()
 
