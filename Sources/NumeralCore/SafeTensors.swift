@@ -101,12 +101,7 @@ public enum SafeTensors {
                 throw .invalid(path: path, reason: "tensor \(name) is \(dtype), Numeral reads F32 and F16")
             }
             // Overflow-checked: three dimensions of 2³⁰ are each in range but their product is not.
-            var count: Int? = 1
-            for d in shape where d >= 0 && d < 1 << 31 {
-                let (p, overflow) = count?.multipliedReportingOverflow(by: d) ?? (0, true)
-                count = overflow || p > Int.max / 4 ? nil : p
-            }
-            guard let count, shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
+            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }), let count = Shape.checkedCount(shape), count <= Int.max / 4 else {
                 throw .invalid(path: path, reason: "tensor \(name) has shape \(shape)")
             }
             let bytes = count * type.byteCount

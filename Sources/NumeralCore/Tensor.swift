@@ -15,6 +15,19 @@ public struct Shape: Hashable, Sendable, Codable, ExpressibleByArrayLiteral, Cus
 
     /// Number of scalars a tensor of this shape holds.
     public var count: Int { dimensions.reduce(1, *) }
+
+    /// The product of `dimensions`, or nil when one is negative or the product overflows
+    /// Int: for dimensions read from a file, before any shape is made of them.
+    public static func checkedCount(_ dimensions: [Int]) -> Int? {
+        var result = 1
+        for d in dimensions {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = result.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            result = p
+        }
+        return result
+    }
     public var rank: Int { dimensions.count }
     public subscript(_ axis: Int) -> Int { dimensions[axis] }
     public var description: String { "[" + dimensions.map(String.init).joined(separator: ", ") + "]" }

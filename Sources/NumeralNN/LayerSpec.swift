@@ -70,12 +70,12 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .relu, .sigmoid, .tanh: return input
         case let .dropout(rate): return rate >= 0 && rate < 1 ? input : nil
         case let .batchNorm(f): return f > 0 && input.first == f ? input : nil
-        case .flatten: return LayerSpec.product(input).map { [$0] }
+        case .flatten: return Shape.checkedCount(input).map { [$0] }
         case let .lstm(i, h):
-            guard i > 0, h > 0, let count = LayerSpec.product(input) else { return nil }
+            guard i > 0, h > 0, let count = Shape.checkedCount(input) else { return nil }
             return count > 0 && count % i == 0 ? [h] : nil
         case .columns:
-            guard input.count == 3, input.allSatisfy({ $0 > 0 }), let features = LayerSpec.product(Array(input[0...1])) else { return nil }
+            guard input.count == 3, input.allSatisfy({ $0 > 0 }), let features = Shape.checkedCount(Array(input[0...1])) else { return nil }
             return [input[2], features]
         }
     }
@@ -84,10 +84,10 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     /// statistics are not counted), or nil when the count overflows.
     public var parameterCount: Int? {
         switch self {
-        case let .dense(i, o): LayerSpec.product([i, o]).map { $0 + o }
-        case let .conv2D(i, o, k, _, _): LayerSpec.product([o, i, k, k]).map { $0 + o }
+        case let .dense(i, o): Shape.checkedCount([i, o]).map { $0 + o }
+        case let .conv2D(i, o, k, _, _): Shape.checkedCount([o, i, k, k]).map { $0 + o }
         case let .batchNorm(f): 2 * f
-        case let .lstm(i, h): LayerSpec.product([4, h, i + h])
+        case let .lstm(i, h): Shape.checkedCount([4, h, i + h])
         case .maxPool2D, .relu, .sigmoid, .tanh, .dropout, .flatten, .columns: 0
         }
     }
@@ -105,18 +105,6 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     }
 
     static let sizeLimit = 1 << 31
-
-    /// The product of `values`, or nil when it overflows or a value is negative.
-    static func product(_ values: [Int]) -> Int? {
-        var result = 1
-        for v in values {
-            guard v >= 0 else { return nil }
-            let (p, overflow) = result.multipliedReportingOverflow(by: v)
-            if overflow { return nil }
-            result = p
-        }
-        return result
-    }
 }
 
 /// A model's architecture: the input shape of one sample and its layers in order.
