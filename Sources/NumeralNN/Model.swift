@@ -226,7 +226,7 @@ extension Model {
 
 extension Sequential {
     /// Sets every parameter from `tensors[prefix + name]`, removing the tensors it uses; returns
-    /// what is wrong (a tensor missing, of the wrong shape, or not finite) instead, if anything.
+    /// what is wrong (a tensor missing, of the wrong shape, not finite, or a negative variance) instead, if anything.
     public mutating func takeParameters(from tensors: inout [String: Tensor], prefix: String) -> String? {
         var problem: String?
         visitNamedParameters { name, p in
@@ -236,6 +236,10 @@ extension Sequential {
                 problem = "tensor \(prefix + name) has shape \(t.shape), the architecture needs \(p.value.shape)"; return
             }
             guard t.scalars.allSatisfy(\.isFinite) else { problem = "tensor \(prefix + name) holds NaN or infinity"; return }
+            // A batch norm divides by the square root of its running variance.
+            guard p.name != "runningVariance" || t.scalars.allSatisfy({ $0 >= 0 }) else {
+                problem = "tensor \(prefix + name) holds a negative variance"; return
+            }
             p.value = t
         }
         return problem

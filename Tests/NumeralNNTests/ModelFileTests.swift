@@ -102,6 +102,20 @@ import TestSupport
         #expect(Self.parameters(loaded.networks[0])["2.runningMean"] != Tensor(zeros: [8]))
     }
 
+    @Test func negativeRunningVarianceIsRefused() throws {
+        var rng = SplitMix64(seed: 3)
+        var network = Sequential(Architecture(name: "bn", layers: [
+            .flatten, .dense(inputSize: 784, outputSize: 8), .batchNorm(features: 8), .relu, .dense(inputSize: 8, outputSize: 10),
+        ]), using: &rng)
+        // Inference divides by the square root of variance + epsilon: a negative one is no model's.
+        network.visitParameters { p in if p.name == "runningVariance" { p.value.scalars[3] = -0.5 } }
+        let file = path("negative-variance.safetensors")
+        try Model(network: network).save(to: file)
+        try expectLoadError(Data(contentsOf: URL(fileURLWithPath: file)), named: "negative-variance") {
+            Self.reason($0, contains: "tensor 2.runningVariance holds a negative variance")
+        }
+    }
+
     @Test(arguments: [Model.Combination.mean, .vote])
     func ensembleRoundTrip(_ combination: Model.Combination) throws {
         let members = [Self.trainedLookingModel(Zoo.mlp, seed: 4), Self.trainedLookingModel(Zoo.lenet, seed: 5),
