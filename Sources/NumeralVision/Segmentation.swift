@@ -106,6 +106,10 @@ public struct Segmenter: Sendable {
     /// "1" (digits of one number vary by about ±10% in height; a box's sides stand at
     /// least a fifth of a digit above and below them).
     public var tallStroke = 1.25
+    /// Ink blocks at the picture's edge holding more than this many squares of the typical
+    /// digit height are the surface around a page (`isSurface`). 0.8, and blocks a third
+    /// full: thick digits at the edge of tight pictures went too (synth seeds 77, 78, 2026).
+    public var surfaceArea = 1.5
     /// Judge candidate widths against each class's median width on long lines.
     public var strictWidths = true
 
@@ -266,6 +270,7 @@ public struct Segmenter: Sendable {
         let components = all.filter { c in
             c.area >= speckArea && !isFrame(c, among: plausible)
                 && !(Double(c.box.height) >= tallStroke * typical && c.box.width * 4 <= c.box.height)
+                && !isSurface(c, typical: typical, width: labels.width, height: labels.height)
         }
 
         // Lines from the tall components, by vertical overlap with the line's band.
@@ -380,6 +385,14 @@ public struct Segmenter: Sendable {
         let heights = (shaped.isEmpty ? plausible : shaped).map(\.box.height).sorted()
         guard !heights.isEmpty else { return nil }
         return Double(heights[(heights.count * 3) / 4])
+    }
+
+    /// Not writing but the surface around a page (or a shadow) taken for ink: a block that
+    /// reaches the picture's edge, at least half fills its box, and holds more ink than
+    /// `surfaceArea` squares of the typical digit height (a digit's ink covers well under one).
+    func isSurface(_ c: Component, typical: Double, width: Int, height: Int) -> Bool {
+        let edge = c.box.minX == 0 || c.box.minY == 0 || c.box.maxX == width || c.box.maxY == height
+        return edge && 2 * c.area >= c.box.width * c.box.height && Double(c.area) >= surfaceArea * typical * typical
     }
 
     /// A frame (a box drawn around the digits): it encloses another blob at least a third

@@ -344,6 +344,24 @@ struct LineRemovalTests {
         let boxes = segment(page.image).flatMap { $0.digits.map(\.box) }
         #expect(boxes == (0..<3).map { BoundingBox(minX: 45 + 45 * $0, minY: 45, maxX: 71 + 45 * $0, maxY: 95) })
     }
+
+    @Test("The dark surface along a page's edge is not a line of digits; a digit at the edge stays")
+    func surfaceAtTheEdge() {
+        // A close-up of a page: the desk is a dark band across the top of the picture
+        // (synth --desk-fraction 1, seed 78, image 114, read it as "01111113111111").
+        var page = Page(width: 300, height: 160)
+        page.rect(0, 0, 220, 24)                                 // the desk
+        page.ring(0, 70, 26, 50)                                 // a digit cut by the picture's edge
+        for i in 0..<3 { page.ring(60 + 45 * i, 70, 26, 50) }    // and three more
+        let digits = (0..<4).map { BoundingBox(minX: $0 == 0 ? 0 : 15 + 45 * $0, minY: 70, maxX: $0 == 0 ? 26 : 41 + 45 * $0, maxY: 120) }
+        let lines = segment(page.image)
+        #expect(lines.count == 1)
+        #expect(lines.flatMap { $0.digits.map(\.box) } == digits)
+        // What the rule is for: without it the band is read as a line of its own.
+        var keeping = Segmenter()
+        keeping.surfaceArea = .infinity
+        #expect(keeping.segment(Binarization.run(page.image), classify: alwaysThree(_:)).count == 2)
+    }
 }
 
 @Suite("Thresholds and components")
