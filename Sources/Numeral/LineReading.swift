@@ -77,9 +77,17 @@ extension NumberReader {
     /// between them. Nil when the line model reads no digit.
     func readWhole(_ number: NumberInk, ink: InkImage, labels: ComponentLabels, lineModel: LineModel,
                    box: (BoundingBox) -> Box) -> ReadLine? {
-        let passes = LineNormalization.normalize(number, ink: ink.ink, labels: labels, stretches: Self.lineStretches).map {
-            LinePass(line: $0, probabilities: lineModel.probabilities(line: $0.pixels, width: $0.width))
+        let lines = LineNormalization.normalize(number, ink: ink.ink, labels: labels, stretches: Self.lineStretches)
+        // The passes are independent, and one line is too small a batch for the kernels to
+        // spread over the cores: the passes themselves run side by side.
+        let read = Locked([[Float]](repeating: [], count: lines.count))
+        Kernels.forEachChunk(count: lines.count, chunkSize: 1) { passes in
+            for i in passes {
+                let p = lineModel.probabilities(line: lines[i].pixels, width: lines[i].width)
+                read.update { $0[i] = p }
+            }
         }
+        let passes = zip(lines, read.update { $0 }).map { LinePass(line: $0, probabilities: $1) }
         let (reference, symbols, frames) = Self.consensus(passes)
         guard symbols.contains(where: { $0.symbol < 10 }) else { return nil }
         let peaks = symbols.map(passes[reference].imageX)
