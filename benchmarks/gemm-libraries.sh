@@ -3,8 +3,7 @@
 # one thread each (Numeral splits work across cores itself). Writes benchmarks/gemm-libraries.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v gcc >/dev/null
-dpkg -s libopenblas-dev >/dev/null 2>&1 || { echo "needs libopenblas-dev (apt-get install libopenblas-dev) for the comparison" >&2; exit 1; }
+scripts/install-packages gcc libopenblas-dev
 out=$(mktemp -d)
 gcc -O2 benchmarks/gemm/gemm_libraries.c -o "$out/gemm" -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas -ldnnl
 {

@@ -4,11 +4,12 @@
 #   2. `numeral read photo.jpg` as a whole process, wall, median    (target <= 150 ms)
 #   3. 100 images in one call: both cores used (CPU% and speed-up over --threads 1)
 # Writes benchmarks/read-speed.md. Needs MNIST (test digits compose the images) from
-# $NUMERAL_DATA or ../shared/data/mnist, and hyperfine for step 2.
+# $NUMERAL_DATA or ../shared/data/mnist, and hyperfine for step 2 (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${NUMERAL_DATA:-../shared/data/mnist}"
 model_args=(); [ $# -ge 1 ] && model_args=(--model "$1")
+scripts/install-packages hyperfine
 swift build -c release --product numeral >&2
 bin=.build/release/numeral
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT

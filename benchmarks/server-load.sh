@@ -23,7 +23,7 @@ MNIST=${NUMERAL_DATA:-data/mnist}
 OUT=${OUT:-benchmarks/server-load.md}
 BIN=${BIN:-.build/release/numeral}
 
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+scripts/install-packages wrk
 [ -x "$BIN" ] || swift build -c release --product numeral >&2
 work=$(mktemp -d)
 server_pid=""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Numeral vs Tesseract on 2,000 synthetic handwritten numbers from `numeral synth` (seed fixed).
 #
-# Setup (once, not part of scripts/setup or CI):  sudo apt-get install tesseract-ocr python3
+# Installs Debian's tesseract-ocr when it is missing (scripts/install-packages; not part of CI).
 # Usage:  benchmarks/synth-accuracy.sh            (COUNT, SEED, NUMERAL_DATA, JOBS override the defaults;
 #         WORK=DIR keeps the images and Tesseract's answers in DIR and reuses them on the next run)
 # Writes: benchmarks/synth-accuracy.md — overall and per-category string accuracy, digit accuracy
@@ -14,7 +14,7 @@ SEED=${SEED:-2026}
 DATA=${NUMERAL_DATA:-data/mnist}
 JOBS=${JOBS:-$(nproc)}
 
-command -v tesseract >/dev/null || { echo "tesseract not found: sudo apt-get install tesseract-ocr" >&2; exit 1; }
+scripts/install-packages tesseract-ocr
 swift build -c release --product numeral >&2
 numeral="$(swift build -c release --show-bin-path)/numeral"
 if [ -n "${WORK:-}" ]; then
