@@ -353,7 +353,8 @@ struct LineRemovalTests {
         page.rect(0, 0, 220, 24)                                 // the desk
         page.ring(0, 70, 26, 50)                                 // a digit cut by the picture's edge
         for i in 0..<3 { page.ring(60 + 45 * i, 70, 26, 50) }    // and three more
-        let digits = (0..<4).map { BoundingBox(minX: $0 == 0 ? 0 : 15 + 45 * $0, minY: 70, maxX: $0 == 0 ? 26 : 41 + 45 * $0, maxY: 120) }
+        let digits = [BoundingBox(minX: 0, minY: 70, maxX: 26, maxY: 120)]
+            + (0..<3).map { BoundingBox(minX: 60 + 45 * $0, minY: 70, maxX: 86 + 45 * $0, maxY: 120) }
         let lines = segment(page.image)
         #expect(lines.count == 1)
         #expect(lines.flatMap { $0.digits.map(\.box) } == digits)
