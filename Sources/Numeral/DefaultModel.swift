@@ -52,6 +52,32 @@ public enum DefaultModel {
     }
 }
 
+extension DefaultModel {
+    /// The field model shipped in the repository, if this build has one.
+    public static var shippedFieldsPath: String? {
+        Bundle.module.path(forResource: "numeral-fields", ofType: "safetensors")
+    }
+
+    /// The field model's path: `explicit`, else `$NUMERAL_FIELD_MODEL`, else the shipped one;
+    /// nil for "none" (binarised reading only) or a build without one.
+    public static func resolveFields(_ explicit: String?) -> String? {
+        let environment = ProcessInfo.processInfo.environment["NUMERAL_FIELD_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = explicit ?? environment ?? shippedFieldsPath, path != "none" else { return nil }
+        return path
+    }
+
+    /// The field model `resolveFields` names; nil for none. A line model of the digit
+    /// alphabet is not a field model.
+    public static func loadFields(_ explicit: String?) throws(ModelFileError) -> LineModel? {
+        guard let path = resolveFields(explicit) else { return nil }
+        let model = try LineModel.load(from: path)
+        guard model.symbols == LineModel.amountAlphabet else {
+            throw .invalid(path: path, reason: "a field model reads \"\(String(LineModel.amountAlphabet))\"; this line model reads \"\(String(model.symbols))\"")
+        }
+        return model
+    }
+}
+
 /// Where MNIST is read from: `--data DIR`, else `$NUMERAL_DATA`, else `./data/mnist`.
 public func resolveDataDirectory(_ explicit: String?) -> String {
     if let explicit { return explicit }

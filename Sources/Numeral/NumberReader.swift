@@ -151,13 +151,18 @@ public struct NumberReader: Sendable {
     /// Reads each number whole (see `readWhole`); digit by digit only where it reads no
     /// digit. Nil: digit by digit only.
     public var lineModel: LineModel?
+    /// Reads grey levels (`FieldReader`): a picture that is one field whole, and each
+    /// number found on a page again from its grey crop. Nil: binarised ink only.
+    public var fieldModel: LineModel?
     public var options: ReadOptions
     /// The scale the reader works at and where it looks for ink (model-free).
     public var scale = ReaderScale()
 
-    public init(model: Model, lineModel: LineModel? = nil, options: ReadOptions = ReadOptions()) {
-        self.model = model; self.lineModel = lineModel; self.options = options
+    public init(model: Model, lineModel: LineModel? = nil, fieldModel: LineModel? = nil, options: ReadOptions = ReadOptions()) {
+        self.model = model; self.lineModel = lineModel; self.fieldModel = fieldModel; self.options = options
     }
+
+    var fieldReader: FieldReader? { fieldModel.map { FieldReader(model: $0, threshold: options.threshold) } }
 
     /// Decodes PNG/JPEG bytes (EXIF orientation honoured) and reads every number in it.
     public func read(imageData: Data, name: String) throws(ImageError) -> ReadResult {
@@ -183,12 +188,22 @@ public struct NumberReader: Sendable {
         var clock = Stopwatch()
         let gray = Grayscale.convert(raster).image
         clock.lap("gray")
+        if let fieldReader, FieldReader.isField(gray) {
+            // A character cell is also read by the digit model, and a single digit read there
+            // gets both models' probabilities averaged.
+            let (ink, factor) = scale.workingInk(scale.page(gray), inverted: nil)
+            let cell = scale.isCell(ink, factor: factor) ? readCell(ink).first??.digits.first?.probabilities : nil
+            let lines = fieldReader.read(gray, digitModelReading: cell).map { [$0] } ?? []
+            clock.lap("field")
+            let result = ReadResult(file: name, text: lines.first?.text ?? "", confidence: lines.first?.confidence ?? 0, lines: lines)
+            return (result, ReadDetails(raster: raster, inputs: [], method: "field", inverted: false, milliseconds: clock.laps))
+        }
         // Looked for once, though an unclear page is then read twice.
         let page = scale.page(gray)
         clock.lap("sheet")
-        let first = read(page, raster: raster, name: name, inverted: nil, clock: clock)
+        let first = read(page, gray: gray, raster: raster, name: name, inverted: nil, clock: clock)
         guard Self.unclearPolarity.contains(first.ink.darkGroundShare) else { return (first.result, first.details) }
-        let second = read(page, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
+        let second = read(page, gray: gray, raster: raster, name: name, inverted: !first.ink.inverted, clock: Stopwatch())
         var chosen = Self.meanConfidence(second.result) > Self.meanConfidence(first.result) ? second : first
         chosen.details.milliseconds = first.details.milliseconds
             + second.details.milliseconds.map { ("other polarity: " + $0.stage, $0.milliseconds) }
@@ -202,7 +217,7 @@ public struct NumberReader: Sendable {
     }
 
     /// Reads the page (`ReaderScale.page`) at the working scale, its polarity found or given.
-    func read(_ page: ReaderScale.Page, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
+    func read(_ page: ReaderScale.Page, gray: GrayImage, raster: Raster, name: String, inverted: Bool?, clock: Stopwatch)
         -> (result: ReadResult, details: ReadDetails, ink: InkImage) {
         var clock = clock
         let (ink, factor) = scale.workingInk(page, inverted: inverted)
@@ -268,6 +283,16 @@ public struct NumberReader: Sendable {
             addSeparators(before: line.digits.count)
             lines.append(ReadLine(text: text, box: box(line.box), digits: digits, separators: separators, confidence: confidence))
             lineInputs.append(line.digits.map(\.input))
+        }
+        if let fieldReader {
+            // Each number again from its grey crop, where strokes the binarisation lost
+            // still count; one where it reads no digit (a margin, a rule, printed text) is
+            // dropped.
+            lines = lines.compactMap { line in
+                let b = line.box
+                return fieldReader.read(gray, box: BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height))
+            }
+            clock.lap("fields")
         }
         let kept = lines.indices.filter { !Self.isStrayMark(lines[$0], among: lines) }
         let inputs = kept.flatMap { zip(lineInputs[$0], lines[$0].digits).map { (pixels: $0, digit: $1) } }

@@ -9,10 +9,23 @@ public import Foundation
 /// (which a digit classifier only sees when the segmenter found the seam) as well as the
 /// point, comma and minus in the same pass.
 public struct LineModel: Sendable {
-    /// The symbols; class `alphabet.count` is the blank.
+    /// The symbols of the line model the page reader runs on binarised ink; class
+    /// `alphabet.count` is the blank.
     public static let alphabet: [Character] = Array("0123456789.,-")
     public static var blank: Int { alphabet.count }
     public static var classes: Int { alphabet.count + 1 }
+    /// The symbols of a field model (`FieldReader`, grey levels): the digits, the separators
+    /// and the marks written around amounts (`12.500,-` `300=` `75/-`). Its first symbols are
+    /// `alphabet`'s, in the same order, so a text's symbol indices mean the same in both.
+    public static let amountAlphabet: [Character] = Array("0123456789.,-=/")
+    /// The alphabets a line model file may have, told apart by the number of classes.
+    public static let alphabets = [alphabet, amountAlphabet]
+
+    /// This model's symbols (one of `alphabets`, from its number of output classes); class
+    /// `symbols.count` is the blank.
+    public var symbols: [Character] { Self.alphabets.first { $0.count + 1 == outputClasses } ?? Self.alphabet }
+    public var outputClasses: Int { network.architecture.outputShape?.last ?? Self.classes }
+    public var blankClass: Int { outputClasses - 1 }
     /// Input rows; a line's digits are scaled to `LineNormalization.digitHeight` in them.
     public static let height = 32
     /// Input columns per output frame (two 2x2 poolings).
@@ -29,6 +42,7 @@ public struct LineModel: Sendable {
 
     public init(network: Sequential) {
         precondition(network.architecture.inputShape.prefix(2) == [1, Self.height], "a line model reads [1, \(Self.height), W]")
+        precondition(Self.alphabets.contains { $0.count + 1 == network.architecture.outputShape?.last }, "a line model scores one of the alphabets and the blank")
         self.network = network
         inference = InferenceNetwork(network)
     }
@@ -36,7 +50,7 @@ public struct LineModel: Sendable {
     /// conv 3x3 (32, 64, 96, 96) with batch norm and ReLU, 2x2 pooling after the first two,
     /// three more conv 3x3 (96) with ReLU, then per column a dense layer of 768 and the class
     /// scores. A frame sees 50 input columns, about three digits at the line's scale.
-    public static func architecture() -> Architecture { architecture(stage: stages.count - 1) }
+    public static func architecture(classes: Int = classes) -> Architecture { architecture(stage: stages.count - 1, classes: classes) }
 
     /// The line architectures in the order they grew, each the one before with one more
     /// conv 3x3 (96, ReLU) just before `.columns` and a wider dense layer: "line-cnn" (four
@@ -47,7 +61,7 @@ public struct LineModel: Sendable {
                                                                      ("line-cnn-4", 768)]
 
     /// The architecture of stage `stage` of `stages`.
-    public static func architecture(stage: Int) -> Architecture {
+    public static func architecture(stage: Int, classes: Int = classes) -> Architecture {
         var a = Architecture(name: stages[0].name, inputShape: [1, height, nominalWidth], layers: [
             .conv2D(inputChannels: 1, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1), .batchNorm(features: 32), .relu,
             .maxPool2D(size: 2, stride: 2),
@@ -119,6 +133,32 @@ public struct LineModel: Sendable {
         return tensors
     }
 
+    /// A digit-alphabet network made an `amountAlphabet` one that reads the same: the score
+    /// layer gains rows for the new symbols (zero weights, bias -10, so they start
+    /// improbable) and its blank row moves last. Training a field model starts from the page
+    /// reader's line model this way. Nil if the network is not of the digit alphabet.
+    public static func widenedToAmounts(_ network: Sequential) -> Sequential? {
+        guard network.architecture.outputShape?.last == classes,
+              let last = network.architecture.layers.indices.last,
+              case .dense(let inputs, _) = network.architecture.layers[last] else { return nil }
+        var tensors: [String: Tensor] = [:]
+        var copy = network
+        copy.visitNamedParameters { name, p in tensors[name] = p.value }
+        let added = amountAlphabet.count - alphabet.count
+        let w = tensors["\(last).weight"]!.scalars, b = tensors["\(last).bias"]!.scalars
+        let symbolsW = w[0..<(alphabet.count * inputs)], blankW = w[(alphabet.count * inputs)...]
+        tensors["\(last).weight"] = Tensor(shape: [classes + added, inputs],
+                                          scalars: Array(symbolsW) + [Float](repeating: 0, count: added * inputs) + Array(blankW))
+        tensors["\(last).bias"] = Tensor(shape: [classes + added],
+                                        scalars: Array(b[0..<alphabet.count]) + [Float](repeating: -10, count: added) + [b[alphabet.count]])
+        var architecture = network.architecture
+        architecture.layers[last] = .dense(inputSize: inputs, outputSize: classes + added)
+        var widened = Sequential(loading: architecture)
+        let problem = widened.takeParameters(from: &tensors, prefix: "")
+        precondition(problem == nil && tensors.isEmpty, "widening a line model: \(problem ?? "tensors left over")")
+        return widened
+    }
+
     /// Per-frame probabilities `[width / 4, classes]` of one line image (`height` rows of
     /// `width` values, ink = 1).
     public func probabilities(line pixels: [Float], width: Int) -> [Float] {
@@ -143,7 +183,7 @@ public struct LineModel: Sendable {
             String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
         }
         var metadata = [Self.formatKey: Self.formatValue, "architecture": json(network.architecture),
-                        "alphabet": String(Self.alphabet), "history": json(history)]
+                        "alphabet": String(symbols), "history": json(history)]
         if let notes { metadata["notes"] = notes }
         return SafeTensors.encode(tensors: tensors, metadata: metadata)
     }
@@ -160,16 +200,16 @@ public struct LineModel: Sendable {
     public static func decode(_ data: Data, path: String) throws(ModelFileError) -> LineModel {
         var (tensors, metadata) = try SafeTensors.decode(data, path: path)
         guard metadata[formatKey] == formatValue else { throw .notNumeralModel(path: path) }
-        guard metadata["alphabet"] == String(alphabet) else {
-            throw .invalid(path: path, reason: "the line model's alphabet is not \"\(String(alphabet))\"")
+        guard let symbols = alphabets.first(where: { metadata["alphabet"] == String($0) }) else {
+            throw .invalid(path: path, reason: "the line model's alphabet is none of \(alphabets.map { "\"\(String($0))\"" }.joined(separator: ", "))")
         }
         guard let text = metadata["architecture"],
               let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(text.utf8)) else {
             throw .invalid(path: path, reason: "no architecture in the metadata")
         }
         guard architecture.inputShape == [1, height, nominalWidth],
-              architecture.outputShape == [nominalWidth / frameWidth, classes] else {
-            throw .invalid(path: path, reason: "architecture \(architecture.name) does not map [1, \(height), \(nominalWidth)] lines to \(nominalWidth / frameWidth) frames of \(classes) classes")
+              architecture.outputShape == [nominalWidth / frameWidth, symbols.count + 1] else {
+            throw .invalid(path: path, reason: "architecture \(architecture.name) does not map [1, \(height), \(nominalWidth)] lines to \(nominalWidth / frameWidth) frames of \(symbols.count + 1) classes")
         }
         try checkParameterCount(of: architecture, against: tensors, path: path)
         var network = Sequential(loading: architecture)

@@ -9,13 +9,15 @@ public struct ServerServices: Sendable {
     public var modelFile: String
     /// Reads each number whole besides digit by digit (see `NumberReader.lineModel`).
     public var lineModel: LineModel?
+    /// Reads grey levels: fields whole, page numbers again (see `NumberReader.fieldModel`).
+    public var fieldModel: LineModel?
     public var store: FeedbackStore
     public var recentReads: RecentReads
     public var metrics: ServerMetrics
 
-    public init(model: Model, modelFile: String, lineModel: LineModel? = nil, store: FeedbackStore,
+    public init(model: Model, modelFile: String, lineModel: LineModel? = nil, fieldModel: LineModel? = nil, store: FeedbackStore,
                 recentReads: RecentReads = RecentReads(), metrics: ServerMetrics = ServerMetrics()) {
-        self.model = model; self.modelFile = modelFile; self.lineModel = lineModel; self.store = store
+        self.model = model; self.modelFile = modelFile; self.lineModel = lineModel; self.fieldModel = fieldModel; self.store = store
         self.recentReads = recentReads; self.metrics = metrics
     }
 }
@@ -27,15 +29,15 @@ public struct ServerServices: Sendable {
 public func buildApplication(_ arguments: some AppArguments) async throws -> some ApplicationProtocol {
     let modelFile = try DefaultModel.resolve(arguments.modelPath)
     return try await buildApplication(arguments, model: try Model.load(from: modelFile), modelFile: modelFile,
-                                      lineModel: try DefaultModel.loadLines(nil))
+                                      lineModel: try DefaultModel.loadLines(nil), fieldModel: try DefaultModel.loadFields(nil))
 }
 
 /// The same, with a model already loaded (tests load the shipped model once for all apps).
 public func buildApplication(_ arguments: some AppArguments, model: Model, modelFile: String,
-                             lineModel: LineModel? = nil) async throws -> some ApplicationProtocol {
+                             lineModel: LineModel? = nil, fieldModel: LineModel? = nil) async throws -> some ApplicationProtocol {
     let logger = makeLogger(arguments)
     let store = try FeedbackStore(path: arguments.databasePath)
-    let services = ServerServices(model: model, modelFile: modelFile, lineModel: lineModel, store: store)
+    let services = ServerServices(model: model, modelFile: modelFile, lineModel: lineModel, fieldModel: fieldModel, store: store)
     logger.info("model loaded", metadata: [
         "model": .string(model.name), "file": .string(modelFile),
         "parameters": .stringConvertible(model.parameterCount),
@@ -67,7 +69,7 @@ public func buildRouter(_ services: ServerServices, arguments: some AppArguments
     // Only the routes that do model or database work count against the in-flight limit.
     let v1 = router.group("v1")
         .add(middleware: InFlightLimitMiddleware(limit: arguments.maxInFlight, metrics: services.metrics))
-    ReadController(reader: NumberReader(model: services.model, lineModel: services.lineModel,
+    ReadController(reader: NumberReader(model: services.model, lineModel: services.lineModel, fieldModel: services.fieldModel,
                                         options: ReadOptions(maxPixels: arguments.maxPixels)),
                    recentReads: services.recentReads, metrics: services.metrics)
         .addRoutes(to: v1)

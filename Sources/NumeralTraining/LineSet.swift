@@ -10,7 +10,7 @@ public struct LineSet: Sendable, Equatable {
     public var pixels: [UInt8] = []
     public var offsets: [Int] = []
     public var widths: [Int] = []
-    /// Symbol indices into `LineModel.alphabet`.
+    /// Symbol indices into `LineModel.amountAlphabet` (whose first symbols are `LineModel.alphabet`).
     public var labels: [[Int]] = []
 
     public init() {}
@@ -45,7 +45,7 @@ public struct LineSet: Sendable, Equatable {
     public static func symbols(_ text: String) -> [Int]? {
         var out: [Int] = []
         for ch in text {
-            guard let k = LineModel.alphabet.firstIndex(of: ch) else { return nil }
+            guard let k = LineModel.amountAlphabet.firstIndex(of: ch) else { return nil }
             out.append(k)
         }
         return out
@@ -62,7 +62,7 @@ public struct LineSet: Sendable, Equatable {
         try writeAtomically(IDXFile(dimensions: [pixels.count], bytes: pixels).encoded(), to: directory + "/" + Self.fileNames.images)
         var csv = "offset,width,text\n"
         for i in 0..<count {
-            csv += "\(offsets[i]),\(widths[i]),\(String(labels[i].map { LineModel.alphabet[$0] }))\n"
+            csv += "\(offsets[i]),\(widths[i]),\(String(labels[i].map { LineModel.amountAlphabet[$0] }))\n"
         }
         try writeAtomically(Data(csv.utf8), to: directory + "/" + Self.fileNames.labels)
     }

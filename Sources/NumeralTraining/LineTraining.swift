@@ -73,13 +73,13 @@ public func trainLines(_ network: inout Sequential, optimizer: inout some Optimi
 }
 
 /// Best-path texts (symbol indices) of a batch's logits `[n·frames, classes]`.
-func decode(_ logits: Tensor, frames: Int) -> [[Int]] {
+func decode(_ logits: Tensor, frames: Int, blank: Int = LineModel.blank) -> [[Int]] {
     let classes = logits.shape[1]
     let n = logits.shape[0] / frames
     return (0..<n).map { i in
         // The best path needs only each frame's argmax: no softmax.
         let rows = Array(logits.scalars[(i * frames * classes)..<((i + 1) * frames * classes)])
-        return CTC.greedy(rows, classes: classes, blank: LineModel.blank).map(\.symbol)
+        return CTC.greedy(rows, classes: classes, blank: blank).map(\.symbol)
     }
 }
 

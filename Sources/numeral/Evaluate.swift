@@ -49,6 +49,7 @@ struct Evaluate: ParsableCommand {
             let folder = try ImageFolder.load(images)
             let lines = try DefaultModel.loadLinesWithPath(readerOptions.lineModel)
             let reader = NumberReaderEvaluation(reader: NumberReader(model: model, lineModel: lines?.model,
+                                                                     fieldModel: try DefaultModel.loadFields(readerOptions.fieldModel),
                                                                      options: ReadOptions(threshold: threshold)))
             let lineModel = lines.map { lines in
                 let network = lines.model.network
@@ -139,7 +140,8 @@ extension Info {
                                   architecture: [network.architecture], recipe: nil, test: nil, history: model.history))
             return
         }
-        print("\(path): line model \(network.architecture.name), \(network.parameterCount) parameters, reads \"\(String(LineModel.alphabet))\"")
+        let kind = model.symbols == LineModel.amountAlphabet ? "field model (grey levels)" : "line model"
+        print("\(path): \(kind) \(network.architecture.name), \(network.parameterCount) parameters, reads \"\(String(model.symbols))\"")
         var shape = network.architecture.inputShape
         print("  input \(shape) (any width that is a multiple of \(LineModel.frameWidth))")
         for (i, layer) in network.layers.enumerated() {

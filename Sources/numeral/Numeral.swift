@@ -21,6 +21,7 @@ struct NumeralCommand: AsyncParsableCommand {
             Crops.self,
             Lines.self,
             TrainLines.self,
+            TrainFields.self,
             Ensemble.self,
             Tune.self,
             Serve.self,
@@ -52,8 +53,12 @@ struct ReaderOptions: ParsableArguments {
     @Option(help: "Line model that reads each number whole (default: the one shipped with Numeral; 'none': digit by digit only).")
     var lineModel: String?
 
+    @Option(help: "Field model that reads grey levels: pictures of one field whole, and each number found on a page again (default: $NUMERAL_FIELD_MODEL, else the one shipped with Numeral; 'none': binarised reading only).")
+    var fieldModel: String?
+
     func reader(model: Model, options: ReadOptions) throws -> NumberReader {
-        NumberReader(model: model, lineModel: try DefaultModel.loadLines(lineModel), options: options)
+        NumberReader(model: model, lineModel: try DefaultModel.loadLines(lineModel), fieldModel: try DefaultModel.loadFields(fieldModel),
+                     options: options)
     }
 }
 

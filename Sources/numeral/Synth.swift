@@ -13,6 +13,10 @@ struct Synth: ParsableCommand {
             The same --seed gives the same images. Defaults: docs/synth.md.
             """)
 
+    enum Preset: String, ExpressibleByArgument, CaseIterable { case page, field }
+    @Option(help: "page: photos and scans of pages (MNIST test digits). field: crops of cheque-amount fields, register numbers and single digits drawn from real glyphs kept for measuring (MNIST test, cvl/valid under --shared), a dev set for the field recogniser.")
+    var preset: Preset = .page
+    @Option(help: "With --preset field: the data directory (../shared/data layout).") var shared = "../shared/data"
     @Option(help: "How many images.") var count = 100
     @Option(help: "Seed; sample i depends only on the seed and i.") var seed: UInt64 = 0
     @Option(help: "Output directory (created if missing).") var output: String
@@ -47,6 +51,7 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        if preset == .field { return try writeFields() }
         var configuration = SynthConfiguration()
         configuration.digitHeight = minHeight...maxHeight
         configuration.contactFraction = contactFraction
@@ -69,5 +74,26 @@ struct Synth: ParsableCommand {
         let contact = entries.filter { ["touching", "overlapping"].contains($0.attributes.spacing) }.count
         print(String(format: "%@: %d images (seed %llu, %.1fs), %d with touching or overlapping digits",
                      output, entries.count, seed, Date().timeIntervalSince(started), contact))
+    }
+
+    /// `count` field crops, `field-NNNNN.png` with `labels.csv` (the texts as written, marks
+    /// included); field i depends only on the seed and i.
+    func writeFields() throws {
+        let synthesizer = FieldSynthesizer(bank: try GlyphBank.load(data: shared, measuring: true))
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let labels = Locked([String](repeating: "", count: count))
+        let failure = Locked<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i))
+            let (image, text) = synthesizer.sample(using: &rng)
+            let file = "field-" + String(repeating: "0", count: max(0, 5 - String(i).count)) + String(i) + ".png"
+            do {
+                try writeAtomically(PNG.encode(image.raster()), to: output + "/" + file)
+                labels.update { $0[i] = "\(file),\(text.contains(",") ? "\"\(text)\"" : text)" }
+            } catch { failure.update { $0 = error } }
+        }
+        if let error = failure.update({ $0 }) { throw error }
+        try writeAtomically(Data(((["file,label"] + labels.update { $0 }).joined(separator: "\n") + "\n").utf8), to: output + "/labels.csv")
+        print("\(output): \(count) field crops (seed \(seed))")
     }
 }

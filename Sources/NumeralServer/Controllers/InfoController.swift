@@ -42,7 +42,7 @@ struct InfoController {
         let info = ModelInfo(name: model.name, file: modelFile, parameters: model.parameterCount,
                              test: model.testMetrics, recipe: model.recipe, preprocessing: Model.preprocessing,
                              lineModel: lineModel.map { LineModelInfo(name: $0.network.architecture.name, parameters: $0.network.parameterCount,
-                                                                      alphabet: String(LineModel.alphabet)) })
+                                                                      alphabet: String($0.symbols)) })
         router.get("v1/model") { _, _ in info }
     }
 }
