@@ -18,6 +18,7 @@ SECTIONS = [
     ("read-speed.md", "benchmarks/read-speed.sh"),
     ("mnist-png-check.md", "benchmarks/mnist-png-check.sh"),
     ("synth-accuracy.md", "benchmarks/synth-accuracy.sh"),
+    ("real-reading.md", "benchmarks/real-reading.sh"),
     ("server-load.md", "benchmarks/server-load.sh"),
     ("accuracy/RESULTS.md", "benchmarks/accuracy/run.sh"),
 ]
