@@ -3,6 +3,7 @@
 #   1. a 1-megapixel photo with 8 digits, in process, median        (target <= 20 ms)
 #   2. `numeral read photo.jpg` as a whole process, wall, median    (target <= 150 ms)
 #   3. 100 images in one call: both cores used (CPU% and speed-up over --threads 1)
+#   and, inside 1, a 200x50 field crop read whole by the field reader (target <= 5 ms, issue 31)
 # Writes benchmarks/read-speed.md. Needs MNIST (test digits compose the images) from
 # $NUMERAL_DATA or ../shared/data/mnist, and hyperfine for step 2 (installed when missing).
 set -euo pipefail

@@ -18,33 +18,46 @@ public enum FieldLines {
     public static func make(folder: String, reader: NumberReader, progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws -> LineSet {
         let csv = folder + "/labels.csv"
         guard let data = FileManager.default.contents(atPath: csv) else { throw FieldLinesError.missing(path: csv) }
-        var entries: [(file: String, label: [Int], digits: Int)] = []
+        var entries: [(file: String, label: String)] = []
         for row in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst() {
             let fields = row.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count >= 2, let label = LineSet.symbols(String(fields[1])), label.contains(where: { $0 < 10 }) else { continue }
-            entries.append((String(fields[0]), label, label.filter { $0 < 10 }.count))
+            if fields.count >= 2 { entries.append((String(fields[0]), String(fields[1]))) }
         }
+        let pictures = entries
+        return make(count: pictures.count, reader: reader, progress: progress) { i in
+            guard let bytes = FileManager.default.contents(atPath: folder + "/" + pictures[i].file),
+                  let raster = try? ImageDecoder.decode(bytes, name: pictures[i].file) else { return nil }
+            return (raster, pictures[i].label)
+        }
+    }
+
+    /// The same from `count` pictures made on demand (`picture(i)`: the picture and its
+    /// text, nil to skip it), such as synthetic pages of MNIST training digits.
+    public static func make(count: Int, reader: NumberReader, progress: @Sendable (Int, Int) -> Void = { _, _ in },
+                            picture: @Sendable (Int) -> (raster: Raster, text: String)?) -> LineSet {
         // Per picture its number's line and, if the reader found more, the most probable other
         // one with an empty text: a margin, a rule or printed text, to be read as nothing.
-        let found = Locked([[(pixels: [Float], width: Int, label: [Int])]](repeating: [], count: entries.count))
+        let found = Locked([[(pixels: [Float], width: Int, label: [Int])]](repeating: [], count: count))
         let done = Locked(0)
-        Kernels.forEachChunk(count: entries.count, chunkSize: 64) { range in
+        Kernels.forEachChunk(count: count, chunkSize: 64) { range in
             for i in range {
-                defer { progress(done.update { $0 += 1; return $0 }, entries.count) }
-                guard let bytes = FileManager.default.contents(atPath: folder + "/" + entries[i].file),
-                      let raster = try? ImageDecoder.decode(bytes, name: entries[i].file) else { continue }
-                let result = reader.read(raster: raster, name: entries[i].file)
+                defer { progress(done.update { $0 += 1; return $0 }, count) }
+                // Texts outside the alphabet (`12a`, `Sn`) or without a digit are left out.
+                guard let (raster, text) = picture(i), let label = LineSet.symbols(text) else { continue }
+                let digits = label.filter { $0 < 10 }.count
+                guard digits > 0 else { continue }
+                let result = reader.read(raster: raster, name: String(i))
                 guard let line = result.lines.max(by: { a, b in
-                    let (fa, fb) = (a.digits.count == entries[i].digits, b.digits.count == entries[i].digits)
+                    let (fa, fb) = (a.digits.count == digits, b.digits.count == digits)
                     return fa != fb ? !fa : a.confidence < b.confidence
-                }), line.digits.count == entries[i].digits else { continue }
+                }), line.digits.count == digits else { continue }
                 let gray = Grayscale.convert(raster).image
                 func cut(_ b: Box) -> (pixels: [Float], width: Int) {
                     let box = BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height)
                     return FieldNormalization.normalize(FieldNormalization.crop(gray, box: box, margin: FieldReader.cropMargin))
                 }
                 let number = cut(line.box)
-                var cuts = [(number.pixels, number.width, entries[i].label)]
+                var cuts = [(number.pixels, number.width, label)]
                 if let other = result.lines.filter({ $0.box != line.box }).max(by: { $0.confidence < $1.confidence }) {
                     let nothing = cut(other.box)
                     cuts.append((nothing.pixels, nothing.width, []))

@@ -210,6 +210,13 @@ public struct NumberReader: Sendable {
         return (chosen.result, chosen.details)
     }
 
+    static let preferBinarised = true
+
+    /// The mean confidence of a line's digits, 0 without digits.
+    static func meanConfidence(_ line: ReadLine) -> Double {
+        line.digits.isEmpty ? 0 : line.digits.reduce(0) { $0 + $1.confidence } / Double(line.digits.count)
+    }
+
     /// The mean confidence of a reading's digits, 0 without digits.
     static func meanConfidence(_ result: ReadResult) -> Double {
         let digits = result.lines.flatMap(\.digits)
@@ -290,7 +297,9 @@ public struct NumberReader: Sendable {
             // dropped.
             lines = lines.compactMap { line in
                 let b = line.box
-                return fieldReader.read(gray, box: BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height))
+                guard let grey = fieldReader.read(gray, box: BoundingBox(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height))
+                else { return nil }
+                return Self.preferBinarised && Self.meanConfidence(line) > Self.meanConfidence(grey) ? line : grey
             }
             clock.lap("fields")
         }

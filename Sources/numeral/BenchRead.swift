@@ -57,6 +57,10 @@ struct BenchRead: ParsableCommand {
         let fromPixels = time { reader.read(raster: photo, name: "photo") }
         let fromJPEG = try time { try reader.read(imageData: jpeg, name: "photo.jpg") }
         let fromPNG = try time { try reader.read(imageData: png, name: "photo.png") }
+        // A 200x50 crop of one field, 5 digits 34 px high: read whole by the field reader.
+        let (fieldTruth, fieldImages) = digits(5)
+        let field = ExamplePage(width: 200, height: 50).compose(fieldImages, origin: (8, 8), digitHeight: 34, gap: 4, using: &rng)
+        let fromField = time { reader.read(raster: field, name: "field") }
         let stages = reader.readWithDetails(raster: photo, name: "photo").details.milliseconds
         print("photo 1152x864 (1.0 MP), 8 digits \"\(truth)\", model \(model.name), \(runs) runs, median:")
         print("                          wall ms   CPU ms")
@@ -64,6 +68,8 @@ struct BenchRead: ParsableCommand {
         print(String(format: "  read(imageData:) JPEG  %7.2f  %7.2f   -> %@", fromJPEG.median, fromJPEG.cpu, fromJPEG.text))
         print(String(format: "  read(imageData:) PNG   %7.2f  %7.2f   -> %@", fromPNG.median, fromPNG.cpu, fromPNG.text))
         print("  stages of one read(raster:): " + stages.map { String(format: "%@ %.2f ms", $0.stage, $0.milliseconds) }.joined(separator: ", "))
+        print(String(format: "field crop 200x50, 5 digits \"%@\", %d runs, median: %.2f ms wall, %.2f ms CPU -> %@",
+                     fieldTruth, runs, fromField.median, fromField.cpu, fromField.text))
 
         if let directory = writeImages {
             try FileManager.default.createDirectory(atPath: directory + "/many", withIntermediateDirectories: true)

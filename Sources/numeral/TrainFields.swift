@@ -26,7 +26,10 @@ struct TrainFields: ParsableCommand {
     @Option(help: "Lines per update.") var batchSize = 24
     @Option(help: "Adam learning rate (cosine schedule over the steps).") var lr: Float = 5e-4
     @Option(help: "Seed for the lines, the order and dropout.") var seed: UInt64 = 1
-    @Option(help: "Share of the lines that are real register lines.") var realShare = 0.2
+    @Option(help: "Share of the lines that the page reader cut out of pictures: real register lines and, with --synthetic-pages, synthetic pages.")
+    var cutShare = 0.2
+    @Option(help: "Also cut the lines of this many synthetic pages of MNIST training digits (`numeral synth` pages, made once and cached).")
+    var syntheticPages = 0
     @Option(help: "Start from this line model (a digit-alphabet model is widened to the amount marks); default: the shipped line model.")
     var initial: String?
     @Option(help: "Directory caching the real register lines.") var cache = ".cache/field-lines"
@@ -37,7 +40,8 @@ struct TrainFields: ParsableCommand {
     func validate() throws {
         guard steps >= 1, batchSize >= 1 else { throw ValidationError("--steps and --batch-size must be at least 1") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
-        guard (0...1).contains(realShare) else { throw ValidationError("--real-share must be in 0...1") }
+        guard (0...1).contains(cutShare) else { throw ValidationError("--cut-share must be in 0...1") }
+        guard syntheticPages >= 0 else { throw ValidationError("--synthetic-pages must be at least 0") }
         guard checkpointMinutes > 0 else { throw ValidationError("--checkpoint-minutes must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -72,9 +76,14 @@ struct TrainFields: ParsableCommand {
         }
         let bank = try GlyphBank.load(data: data)
         print("glyphs: " + bank.sources.map { "\($0.name) \($0.count)" }.joined(separator: ", "))
-        let real = realShare > 0 ? try registerLines() : LineSet()
+        var cut = LineSet()
+        if cutShare > 0 {
+            cut = try registerLines()
+            if syntheticPages > 0 { cut.append(contentsOf: try pageLines()) }
+        }
+        let real = cut
         let synthesizer = FieldSynthesizer(bank: bank)
-        let share = real.count > 0 ? realShare : 0
+        let share = real.count > 0 ? cutShare : 0
         let sample: @Sendable (inout SplitMix64) -> FieldSample = { rng in
             if share > 0, Double.random(in: 0..<1, using: &rng) < share {
                 let i = Int.random(in: 0..<real.count, using: &rng)
@@ -116,8 +125,32 @@ struct TrainFields: ParsableCommand {
     func notes(_ plan: FieldTrainingPlan) -> String {
         "field recogniser (grey levels): fields drawn by FieldSynthesizer from the real glyphs of MNIST train, "
             + GlyphBank.trainingFolders.joined(separator: ", ")
-            + (realShare > 0 ? "; \(Int(realShare * 100))% real lines of parish-row-numbers/train" : "")
+            + (cutShare > 0 ? "; \(Int(cutShare * 100))% lines cut out by the page reader from parish-row-numbers/train"
+                + (syntheticPages > 0 ? " and \(syntheticPages) synthetic pages of MNIST training digits" : "") : "")
             + "; started from \(initial ?? "the shipped line model"); \(plan.steps) steps of 2x\(plan.batchSize) lines, Adam \(plan.learningRate) cosine, seed \(plan.seed)"
+    }
+
+    /// Lines of synthetic pages (`numeral synth`'s defaults, MNIST training digits, seed 31),
+    /// from the cache or cut once by the page reader.
+    func pageLines() throws -> LineSet {
+        let key = cache + "/synthetic-pages-\(syntheticPages)"
+        if let lines = try? LineSet.load(from: key), lines.count > 0 { return lines }
+        print("cutting the lines of \(syntheticPages) synthetic pages (once; cached in \(key))")
+        var configuration = SynthConfiguration()
+        configuration.digitHeight = 12...160
+        let synthesizer = try Synthesizer(digits: try MNIST.loadTraining(from: data + "/mnist"), configuration: configuration)
+        let reader = NumberReader(model: try DefaultModel.load(nil), lineModel: try DefaultModel.loadLines(nil))
+        let lines = FieldLines.make(count: syntheticPages, reader: reader, progress: { done, total in
+            if done % 500 == 0 || done == total { FileHandle.standardError.write(Data("\r\(done)/\(total)".utf8)) }
+        }) { i in
+            guard let sample = try? synthesizer.sample(index: i, seed: 31),
+                  let raster = try? ImageDecoder.decode(sample.encoded, name: String(i)) else { return nil }
+            return (raster, sample.label)
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        try lines.write(to: key)
+        print("\(lines.count) page lines")
+        return lines
     }
 
     /// The real register lines, from the cache or made once by the page reader.

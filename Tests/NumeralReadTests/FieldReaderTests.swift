@@ -71,6 +71,18 @@ import TestSupport
         #expect(FieldNormalization.normalize(blank).pixels.max()! < 0.5)
     }
 
+    @Test func linesAreCutWhereThePageReaderFindsTheNumberAndLabelsOutsideTheAlphabetAreLeftOut() {
+        let fixture = Fixture.shared
+        let pages: [(Raster, String)] = [(fixture.page("407"), "407"), (fixture.page("52"), "52a"), (fixture.page("3"), "Sn")]
+        let lines = FieldLines.make(count: pages.count, reader: fixture.reader) { pages[$0] }
+        #expect(lines.labels == [[4, 0, 7]])
+        #expect(lines.widths[0] % LineModel.frameWidth == 0)
+        // The number fills the crop's height: its ink reaches within a few rows of the content's edges.
+        let pixels = lines.line(0, width: lines.widths[0])
+        let inkRows = (0..<LineModel.height).filter { r in (0..<lines.widths[0]).contains { pixels[r * lines.widths[0] + $0] > 0.5 } }
+        #expect(inkRows.count >= 14)
+    }
+
     /// Fields drawn from the 100 MNIST test digits of the fixtures (never trained on).
     static let synthesizer: FieldSynthesizer? = {
         guard let mnist = try? GlyphBank.mnist(directory: TestLocations.fixture("mnist-t10k-100").path, test: true) else { return nil }
